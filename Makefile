@@ -1,0 +1,112 @@
+# kipvs — node-level Kubernetes service proxy on IPVS.
+#
+#   make            build ./kipvs
+#   make deps       install build and test dependencies (Debian packages; idempotent)
+#   make test       deps, build, unit tests (ASan+UBSan, cmocka), host tests, VM suite
+#   make test T=x   run only the tests whose name matches x
+#   make bench      benchmarks (print figures, never fail on speed)
+#   make demo       the main job on an embedded default cluster, in a VM
+#   make check-style / make format / make valgrind / make clean
+
+CC       ?= gcc
+PKG      ?= pkg-config
+PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1
+PKG_OPT   = libmicrohttpd
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wvla \
+           -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
+           -Wno-unused-parameter -Wimplicit-fallthrough
+BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I. $(WARN) \
+           $(shell $(PKG) --cflags $(PKGS) 2>/dev/null)
+LIBS     = $(shell $(PKG) --libs $(PKGS) 2>/dev/null) -lev -lm
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+ifeq ($(SANITIZE),1)
+BASE_CFLAGS += $(SAN)
+LDFLAGS     += $(SAN)
+endif
+
+B        = build
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+LIB_SRCS = $(sort $(wildcard lib/*.c lib/kube/*.c ipvs/*.c sync/*.c))
+CMD_SRCS = $(sort $(wildcard cmd/*.c))
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_SUPPORT = $(sort $(wildcard test/unit/support/*.c))
+BENCH_SRCS = $(sort $(wildcard test/bench/bench_*.c))
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(B)/obj/%.o)
+CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/obj/%.o)
+SLIB_OBJS = $(LIB_SRCS:%.c=$(B)/san/%.o)
+SUP_OBJS  = $(UNIT_SUPPORT:%.c=$(B)/san/%.o)
+UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%)
+BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
+
+.SECONDARY:
+.PHONY: all deps test unit bench demo clean check-style format valgrind install
+all: kipvs
+
+kipvs: $(LIB_OBJS) $(CMD_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC san  $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Each unit test is one program: its own source, the support files and every
+# library object (the linker keeps what it needs). Built with ASan and UBSan.
+$(B)/san/test/unit/%: test/unit/%.c $(SLIB_OBJS) $(SUP_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -o $@ $< $(SUP_OBJS) $(SLIB_OBJS) \
+		$(LIBS) -lcmocka
+
+$(B)/obj/test/bench/%: test/bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	@test/deps.sh
+
+# One command on a fresh machine: dependencies, build, every tier, one summary line.
+test:
+	@test/deps.sh
+	@$(MAKE) --no-print-directory all unit
+	@test/run.sh $(T)
+
+bench:
+	@test/deps.sh
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@test/bench/run.sh $(T)
+
+demo:
+	@test/deps.sh
+	@$(MAKE) --no-print-directory all
+	@test/demo/run.sh
+
+valgrind: all
+	valgrind --error-exitcode=1 --leak-check=full ./kipvs --version
+
+check-style:
+	@test/check-style.sh
+
+format:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard */*.h */*/*.h)
+
+clean:
+	rm -rf $(B) kipvs
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Source checks (TAP output): clang-format clean, no banned calls, no terminal
+# output or exit() outside cmd/, files under 1,000 lines.
+set -u
+cd "$(dirname "$0")/.."
+n=0
+report() { # ok|fail, name, details
+	n=$((n + 1))
+	if [ "$1" = ok ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; printf '%s\n' "$3" | sed 's/^/# /'; fi
+}
+
+mapfile -t srcs < <(git ls-files '*.c' '*.h' 2>/dev/null; git ls-files --others --exclude-standard '*.c' '*.h' 2>/dev/null)
+
+if command -v clang-format >/dev/null; then
+	out=$(clang-format --dry-run -Werror "${srcs[@]}" 2>&1 | grep -E '^[^ ].*error:' | head -20)
+	[ -z "$out" ] && report ok clang-format "" || report fail clang-format "$out"
+else
+	report fail clang-format "clang-format missing (make deps installs it)"
+fi
+
+# Banned: unbounded or error-blind libc calls (curl's checksrc bans the same).
+out=$(grep -nE '(^|[^_a-z])(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets)\(' "${srcs[@]}" | grep -v 'snprintf' | head -20)
+[ -z "$out" ] && report ok banned-calls "" || report fail banned-calls "$out"
+
+# Only cmd/ talks to the terminal or exits; libraries return errors.
+lib=$(printf '%s\n' "${srcs[@]}" | grep -E '^(lib|ipvs|sync)/' | grep -v '^lib/log\.c$')
+out=$(if [ -n "$lib" ]; then grep -nE '(^|[^_a-z])(printf|puts|putchar|exit|perror)\(|fprintf\((stdout|stderr)|\bstdout\b' $lib; fi | head -20)
+[ -z "$out" ] && report ok no-terminal-io-in-libraries "" || report fail no-terminal-io-in-libraries "$out"
+
+out=$(wc -l "${srcs[@]}" 2>/dev/null | awk '$2 != "total" && $1 > 1000 {print $2 " (" $1 " lines)"}')
+[ -z "$out" ] && report ok files-under-1000-lines "" || report fail files-under-1000-lines "$out"
+echo "1..$n"
