@@ -42,7 +42,7 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/obj/%.o)
 SLIB_OBJS = $(LIB_SRCS:%.c=$(B)/san/%.o)
 SUP_OBJS  = $(UNIT_SUPPORT:%.c=$(B)/san/%.o)
-UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%)
+UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs
 BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
@@ -52,6 +52,12 @@ all: kipvs
 kipvs: $(LIB_OBJS) $(CMD_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The same program with ASan+UBSan, for host tests (API tier) that must run
+# sanitized and leak-free.
+$(B)/san/kipvs: $(SLIB_OBJS) $(CMD_SRCS:%.c=$(B)/san/%.o)
+	@echo "  LD san  $@"
+	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
