@@ -12,4 +12,7 @@
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
 
+/* Hidden developer command: drives ipvs/netif for the VM tests. */
+int cmd_netif_test(int argc, char **argv);
+
 #endif

@@ -26,6 +26,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "netif-test", cmd_netif_test },
 	{ NULL, NULL },
 };
 
