@@ -18,7 +18,7 @@ import threading
 import time
 
 Event = collections.namedtuple("Event", "rv type res key old new obj")
-# type: "ADDED" | "MODIFIED" | "DELETED" | None (a compaction marker)
+# Event.type is "ADDED", "MODIFIED", "DELETED", or None for a compaction marker.
 # obj: the object a watcher is sent (for DELETED: the last state with the deletion's RV)
 
 
@@ -85,7 +85,7 @@ class Store:
 
     def _append(self, ev):
         self.history.append(ev)
-        if len(self.history) > self.history_limit + max(64, self.history_limit // 4):
+        if len(self.history) > self.history_limit:
             self.trim(self.history_limit)
         self.cond.notify_all()
 
