@@ -140,10 +140,6 @@ def get_object(app, rtype, ns, name):
 
 # ---- writes -----------------------------------------------------------------
 
-def _others(app, rtype, key):
-    return [o for k, o in app.store.items(rtype.plural).items() if k != key]
-
-
 def _normalize(rtype, obj, ns, name):
     """A fresh stored-object dict: kind and apiVersion first, then metadata."""
     out = {"kind": rtype.kind, "apiVersion": rtype.api_version}
@@ -177,7 +173,7 @@ def ensure_namespace(app, ns, dry=False):
         return
     nst = resources.BY_PLURAL["namespaces"]
     obj = _normalize(nst, {"metadata": {"uid": str(uuid.uuid4()), "creationTimestamp": now_stamp()}}, "", ns)
-    nst.prepare(obj, None, [])
+    nst.prepare(obj, None, app.store)
     app.store.write("namespaces", ("", ns), obj)
 
 
@@ -207,7 +203,7 @@ def create(app, rtype, ns, body, q):
     with app.store.cond:
         if app.store.get(rtype.plural, key) is not None:
             raise already_exists(rtype, name)
-        rtype.prepare(obj, None, _others(app, rtype, key))
+        rtype.prepare(obj, None, app.store)
         if dry:
             obj["metadata"]["resourceVersion"] = ""
             return 201, obj
@@ -246,7 +242,7 @@ def _commit_update(app, rtype, ns, name, new, old, sub, q):
         new = copy.deepcopy(old)
         new["status"] = status if status is not None else {}
     else:
-        rtype.prepare(new, old, _others(app, rtype, key))
+        rtype.prepare(new, old, app.store)
     new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
     if _comparable(new) == _comparable(old):
         return 200, old
@@ -399,7 +395,7 @@ def seed(app, doc):
         with app.store.cond:
             key = (ns, name)
             try:
-                t.prepare(new, None, _others(app, t, key))
+                t.prepare(new, None, app.store)
             except ApiError as e:
                 errors.append(e.message)
                 continue

@@ -54,7 +54,7 @@ class ResourceType:
         self.status_subresource = status_subresource
         self.create_on_update = create_on_update
         self.warning = warning
-        self.prepare = None  # set below: fn(obj, old, others) -> None, may raise ApiError
+        self.prepare = None  # set below: fn(obj, old, store) -> None, may raise ApiError
 
     @property
     def api_version(self):
@@ -139,41 +139,71 @@ def _family(ip):
 
 
 class _Allocator:
-    """Finds free cluster IPs and node ports among the other Services."""
+    """Finds free cluster IPs and node ports. `used` is the store's running
+    count of the addresses and ports all Services hold (Store.svc_used), so a
+    lookup costs nothing per existing Service; `hint` remembers where the last
+    search ended."""
 
-    def __init__(self, others):
-        self.ips = set()
-        self.ports = set()
-        for svc in others:
-            spec = svc.get("spec") or {}
-            for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else []):
-                self.ips.add(ip)
-            for p in spec.get("ports") or []:
-                if p.get("nodePort"):
-                    self.ports.add(p["nodePort"])
-            if spec.get("healthCheckNodePort"):
-                self.ports.add(spec["healthCheckNodePort"])
+    def __init__(self, used, hint):
+        self.used = used
+        self.hint = hint
+        self.ips = _UsedView(used, "ip")
+        self.ports = _UsedView(used, "port")
 
     def ip(self, family):
         net = V6_CIDR if family == "IPv6" else V4_CIDR
         # Start above the low addresses fixtures and clusters hand out by hand.
-        start = 100 if family == "IPv4" else 0x100
-        for off in list(range(start, net.num_addresses - 1)) + list(range(1, start)):
+        low = 100 if family == "IPv4" else 0x100
+        size = net.num_addresses - 2
+        start = self.hint.get(family, low)
+        for i in range(size):
+            off = 1 + (start - 1 + i) % size
             cand = str(net.network_address + off)
             if cand not in self.ips:
                 self.ips.add(cand)
+                self.hint[family] = off + 1
                 return cand
         return None
 
     def port(self):
-        for p in range(NODE_PORT_MIN, NODE_PORT_MAX + 1):
+        span = NODE_PORT_MAX - NODE_PORT_MIN + 1
+        start = self.hint.get("port", NODE_PORT_MIN)
+        for i in range(span):
+            p = NODE_PORT_MIN + (start - NODE_PORT_MIN + i) % span
             if p not in self.ports:
                 self.ports.add(p)
+                self.hint["port"] = p + 1
                 return p
         return None
 
 
-def _prepare_service(obj, old, others):
+class _UsedView:
+    """A set view over the store's counters plus what this request added."""
+
+    def __init__(self, used, kind):
+        self.used = used
+        self.kind = kind
+        self.added = set()
+
+    def __contains__(self, value):
+        return self.used.get((self.kind, value), 0) > 0 or value in self.added
+
+    def add(self, value):
+        self.added.add(value)
+
+
+def service_holds(svc):
+    """The (kind, value) pairs a stored Service holds: cluster IPs and node ports."""
+    spec = (svc or {}).get("spec") or {}
+    out = [("ip", ip) for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
+           if ip != "None"]
+    out += [("port", p["nodePort"]) for p in spec.get("ports") or [] if isinstance(p, dict) and p.get("nodePort")]
+    if spec.get("healthCheckNodePort"):
+        out.append(("port", spec["healthCheckNodePort"]))
+    return out
+
+
+def _prepare_service(obj, old, store):
     name = obj["metadata"].get("name", "")
     rtype = BY_PLURAL["services"]
     spec = obj.setdefault("spec", {})
@@ -222,7 +252,7 @@ def _prepare_service(obj, old, others):
     if errs:
         raise invalid(rtype, name, errs)
 
-    alloc = _Allocator(others)
+    alloc = _Allocator(store.svc_used, store.alloc_hint)
     if stype == "ExternalName":
         for k in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
             spec.pop(k, None)
@@ -367,7 +397,7 @@ def _node_ports(rtype, name, spec, ospec, alloc):
 
 # ---- other types ----------------------------------------------------------
 
-def _prepare_endpointslice(obj, old, others):
+def _prepare_endpointslice(obj, old, store):
     name = obj["metadata"].get("name", "")
     rtype = BY_PLURAL["endpointslices"]
     at = obj.get("addressType")
@@ -391,13 +421,13 @@ def _prepare_endpointslice(obj, old, others):
         obj["metadata"]["generation"] = gen + 1 if changed else gen
 
 
-def _prepare_endpoints(obj, old, others):
+def _prepare_endpoints(obj, old, store):
     for s in obj.get("subsets") or []:
         for p in s.get("ports") or []:
             p.setdefault("protocol", "TCP")
 
 
-def _prepare_namespace(obj, old, others):
+def _prepare_namespace(obj, old, store):
     obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
     obj["status"] = (old or {}).get("status") or obj.get("status") or {}
     obj["status"].setdefault("phase", "Active")
@@ -405,12 +435,12 @@ def _prepare_namespace(obj, old, others):
     labels["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
 
 
-def _prepare_node(obj, old, others):
+def _prepare_node(obj, old, store):
     if old is not None:
         obj["status"] = old.get("status") or {}
 
 
-def _prepare_nothing(obj, old, others):
+def _prepare_nothing(obj, old, store):
     pass
 
 
