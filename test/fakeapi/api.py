@@ -9,6 +9,7 @@ import copy
 import json
 import random
 import string
+import threading
 import time
 import uuid
 
@@ -203,6 +204,13 @@ def create(app, rtype, ns, body, q):
     with app.store.cond:
         if app.store.get(rtype.plural, key) is not None:
             raise already_exists(rtype, name)
+        nsobj = app.store.get("namespaces", ("", ns)) if ns else None
+        if nsobj is not None and nsobj["metadata"].get("deletionTimestamp"):
+            raise ApiError(403, "Forbidden", "%s \"%s\" is forbidden: unable to create new content in namespace "
+                           "%s because it is being terminated" % (rtype.qualified, name, ns),
+                           {"name": name, "kind": rtype.plural,
+                            "causes": [{"reason": "NamespaceTerminating", "message": "namespace %s is being "
+                                        "terminated" % ns, "field": "metadata.namespace"}]})
         rtype.prepare(obj, None, app.store)
         if dry:
             obj["metadata"]["resourceVersion"] = ""
@@ -328,12 +336,38 @@ def delete(app, rtype, ns, name, body, q):
         if dry:
             return 200, _delete_status(rtype, old)
         if rtype.plural == "namespaces":
-            for t in resources.TYPES:
-                if t.namespaced:
-                    for k in [k for k in app.store.items(t.plural) if k[0] == name]:
-                        app.store.write(t.plural, k, None)
+            return 200, _terminate_namespace(app, name, old)
         app.store.write(rtype.plural, key, None)
         return 200, _delete_status(rtype, old)
+
+
+def _terminate_namespace(app, name, old):
+    """Like the apiserver: the namespace turns Terminating at once; a moment
+    later (the namespace controller's work) its objects and then the namespace
+    itself are deleted. Returns the Terminating namespace."""
+    if old["metadata"].get("deletionTimestamp"):
+        return old
+    new = copy.deepcopy(old)
+    new["metadata"]["deletionTimestamp"] = now_stamp()
+    new["status"] = dict(new.get("status") or {}, phase="Terminating")
+    stored = app.store.write("namespaces", ("", name), new)
+    uid = old["metadata"].get("uid")
+
+    def finalize():
+        with app.store.cond:
+            cur = app.store.get("namespaces", ("", name))
+            if cur is None or cur["metadata"].get("uid") != uid:
+                return
+            for t in resources.TYPES:
+                if t.namespaced:
+                    for k in sorted(k for k in app.store.items(t.plural) if k[0] == name):
+                        app.store.write(t.plural, k, None)
+            app.store.write("namespaces", ("", name), None)
+
+    timer = threading.Timer(app.config["namespace_delete_delay"], finalize)
+    timer.daemon = True
+    timer.start()
+    return stored
 
 
 def delete_collection(app, rtype, ns, q):

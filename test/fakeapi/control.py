@@ -18,7 +18,7 @@
   GET    /_fake/config            runtime settings
   POST   /_fake/config            body: settings to change (bookmark_interval, watch_timeout, watchlist,
                                   rv0_ignores_limit, forbid, history_limit, continue_ttl, gzip_min,
-                                  too_large_wait)
+                                  too_large_wait, namespace_delete_delay)
 """
 
 import json
@@ -32,7 +32,8 @@ HELP = [line.strip() for line in __doc__.splitlines()[2:] if line.strip()]
 
 CONFIG_TYPES = {"bookmark_interval": (int, float), "watch_timeout": (int, float), "watchlist": bool,
                 "rv0_ignores_limit": bool, "forbid": list, "history_limit": int, "continue_ttl": (int, float),
-                "gzip_min": int, "too_large_wait": (int, float)}
+                "gzip_min": int, "too_large_wait": (int, float),
+                "namespace_delete_delay": (int, float)}
 
 
 def _body(h):

@@ -159,6 +159,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def json_body(self):
         raw = self.body
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if raw and ctype not in ("", "application/json", "*/*") and not ctype.endswith("+json"):
+            # Protobuf (what client-go's typed clients send first) and CBOR are not
+            # spoken here; client-go switches to JSON after a 415.
+            raise ApiError(415, "UnsupportedMediaType",
+                           'the body of the request was in an unknown format - accepted media types include: '
+                           'application/json')
         if not raw.strip():
             return None
         try:

@@ -356,6 +356,51 @@ else
 	not_ok "kubectl version shows the server version" "$out"
 fi
 
+# 19b. create -f / replace -f / delete -f over a Namespace, a Service and an EndpointSlice.
+cat >"$tmp/demo.yaml" <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: demo
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: demo
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-1
+  namespace: demo
+  labels: {kubernetes.io/service-name: web}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints:
+- addresses: [10.244.9.1]
+  conditions: {ready: true}
+- addresses: [10.244.9.2]
+EOF
+out1=$(k create -f "$tmp/demo.yaml" 2>&1)
+sed -i 's/10.244.9.2/10.244.9.3/' "$tmp/demo.yaml"
+out2=$(k replace -f "$tmp/demo.yaml" 2>&1)
+out3=$(k get endpointslices -n demo 2>&1)
+out4=$(k delete -f "$tmp/demo.yaml" 2>&1)
+out5=$(k get ns demo 2>&1)
+if [ "$(echo "$out1" | grep -c ' created$')" -eq 3 ] && [ "$(echo "$out2" | grep -c ' replaced$')" -eq 3 ] &&
+	echo "$out3" | grep -Eq '^web-1 +IPv4 +8080 +10\.244\.9\.1,10\.244\.9\.3 ' &&
+	[ "$(echo "$out4" | grep -c ' deleted$')" -eq 3 ] &&
+	[ "$out5" = 'Error from server (NotFound): namespaces "demo" not found' ]; then
+	ok "kubectl create -f, replace -f and delete -f (Namespace, Service, EndpointSlice; namespace termination)"
+else
+	not_ok "kubectl create -f, replace -f and delete -f (Namespace, Service, EndpointSlice; namespace termination)" \
+		"$out1" "$out2" "$out3" "$out4" "$out5"
+fi
+
 # 20. Nodes: seeded through the control API, printed with status and roles.
 fakeapi_ctl POST /_fake/seed '{"kind":"List","apiVersion":"v1","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a","labels":{"node-role.kubernetes.io/control-plane":""}},"status":{"conditions":[{"type":"Ready","status":"True"}],"nodeInfo":{"kubeletVersion":"v1.32.4"},"addresses":[{"type":"InternalIP","address":"172.18.0.2"}]}}]}' >/dev/null
 out=$(k get nodes -o wide 2>&1)

@@ -531,10 +531,16 @@ def run(tap, fake, statuses):
         w = fake.watch("/api/v1/endpoints?watch=true&resourceVersion=" + rv)
         fake.wait_watches(1, "endpoints")
         code, st = fake.json("DELETE", "/api/v1/namespaces/shop")
-        assert code == 200, st
+        assert code == 200 and st["status"]["phase"] == "Terminating", st
+        code, st = fake.json("POST", "/api/v1/namespaces/shop/services",
+                             {"metadata": {"name": "late"}, "spec": {"ports": [{"port": 1}]}})
+        assert code == 403 and "being terminated" in st["message"], st
         evs = [w.event(5) for _ in range(3)]
         assert all(e["type"] == "DELETED" for e in evs), evs
         assert sorted(e["object"]["metadata"]["name"] for e in evs) == ["catalog", "frontend", "search"]
+        deadline = time.monotonic() + 5
+        while fake.json("GET", "/api/v1/namespaces/shop")[0] != 404 and time.monotonic() < deadline:
+            time.sleep(0.05)
         code, lst = fake.json("GET", "/api/v1/namespaces/shop/services")
         assert lst["items"] == [], lst
         res = fake.ctl("POST", "/_fake/reset", fixture("endpoints.json"))
@@ -545,7 +551,8 @@ def run(tap, fake, statuses):
         assert st["objects"].get("services") is None and st["objects"]["endpoints"] == 5, st
         assert int(st["resourceVersion"]) > int(rv)
         w.close()
-    tap.case("namespace delete removes its objects (DELETED events); reset + seed keep RVs growing", reset_and_namespaces)
+    tap.case("namespace delete: Terminating (403 for new objects), then its objects (DELETED events) and it go; "
+             "reset + seed keep RVs growing", reset_and_namespaces)
 
 
 if __name__ == "__main__":
