@@ -4,7 +4,8 @@
   GET    /_fake/state             resourceVersion, history floor, object counts, open watches, faults
   POST   /_fake/reset             delete every object (DELETED events are sent), clear faults and the
                                   request log, recreate the default namespaces; an optional body is seeded
-  POST   /_fake/seed              body: a List / typed list / array / object, stored with defaults filled in
+  POST   /_fake/seed[?raw=1]      body: a List / typed list / array / object, stored with defaults filled in
+                                  (raw: exactly as sent, no defaults, no validation)
   POST   /_fake/compact           forget the event history: watches and snapshots from any earlier RV get 410
   GET    /_fake/faults            active faults
   POST   /_fake/faults            add one (see faults.py / README for the types); returns it with its id
@@ -109,7 +110,7 @@ def handle(h, path):
         if body is None:
             raise bad_request("seed: empty body")
         try:
-            count, errors = api.seed(app, body)
+            count, errors = api.seed(app, body, raw=q.get("raw") in ("1", "true"))
         except ValueError as e:
             raise bad_request("seed: %s" % e)
         return h.send_json(200 if not errors else 422, {"seeded": count, "errors": errors,

@@ -11,7 +11,9 @@ import json
 import socket
 import ssl
 import struct
+import sys
 import time
+import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -137,7 +139,23 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(fmt, *args)
 
     def do_GET(self):
-        self.dispatch()
+        self.responded = False
+        self.route, self.entry, self.delay = Route(), {}, None
+        try:
+            self.dispatch()
+        except (ConnectionError, ssl.SSLError, TimeoutError, socket.timeout):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - a bug must not kill the connection silently
+            traceback.print_exc(file=sys.stderr)
+            if self.responded:
+                self.cut()
+            else:
+                self.send_status(ApiError(500, "InternalError", "Internal error occurred: the fake apiserver "
+                                          "failed on this request (see its stderr)"))
+
+    def send_response(self, code, message=None):
+        self.responded = True
+        super().send_response(code, message)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 

@@ -9,6 +9,8 @@ cluster IPs from 10.96.0.0/16 and fd00:10:96::/112, node ports from
 """
 
 import ipaddress
+import json
+import re
 
 from errors import invalid
 
@@ -129,6 +131,39 @@ def for_object(obj, list_kind=None, list_api_version=None):
     return None
 
 
+# ---- metadata ----------------------------------------------------------------
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def validate_meta(rtype, obj):
+    """Name format (DNS-1035 label for Services, DNS-1123 label for Namespaces,
+    DNS-1123 subdomain otherwise) and string maps for labels and annotations."""
+    meta = obj["metadata"]
+    name = meta.get("name")
+    errs = []
+    if rtype.plural == "services":
+        pattern, what, limit = _DNS1035_LABEL, "a DNS-1035 label must consist of lower case alphanumeric " \
+            "characters or '-', start with an alphabetic character, and end with an alphanumeric character", 63
+    elif rtype.plural == "namespaces":
+        pattern, what, limit = _DNS1123_LABEL, "a lowercase RFC 1123 label must consist of lower case " \
+            "alphanumeric characters or '-', and must start and end with an alphanumeric character", 63
+    else:
+        pattern, what, limit = _DNS1123_SUBDOMAIN, "a lowercase RFC 1123 subdomain must consist of lower case " \
+            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", 253
+    if not isinstance(name, str) or not pattern.match(name) or len(name) > limit:
+        errs.append(("metadata.name", "FieldValueInvalid", "Invalid value: %s: %s" % (json.dumps(name), what)))
+    for field in ("labels", "annotations"):
+        val = meta.get(field)
+        if val is not None and (not isinstance(val, dict) or
+                                not all(isinstance(k, str) and isinstance(v, str) for k, v in val.items())):
+            errs.append(("metadata." + field, "FieldValueInvalid", "Invalid value: must be a map of strings"))
+    if errs:
+        raise invalid(rtype, name if isinstance(name, str) else "", errs)
+
+
 # ---- Services -------------------------------------------------------------
 
 def _family(ip):
@@ -207,6 +242,8 @@ def _prepare_service(obj, old, store):
     name = obj["metadata"].get("name", "")
     rtype = BY_PLURAL["services"]
     spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        raise invalid(rtype, name, [("spec", "FieldValueInvalid", "Invalid value: must be an object")])
     ospec = (old or {}).get("spec") or {}
     errs = []
     stype = spec.setdefault("type", "ClusterIP")
@@ -272,7 +309,11 @@ def _prepare_service(obj, old, store):
 
 
 def _cluster_ips(rtype, name, spec, ospec, alloc):
-    ips = list(spec.get("clusterIPs") or [])
+    ips = spec.get("clusterIPs") or []
+    if not isinstance(ips, list) or not all(isinstance(ip, str) for ip in ips):
+        raise invalid(rtype, name, [("spec.clusterIPs", "FieldValueInvalid",
+                                     "Invalid value: %s: must be a list of IP addresses" % json.dumps(ips))])
+    ips = list(ips)
     if spec.get("clusterIP"):
         if not ips:
             ips = [spec["clusterIP"]]
@@ -283,7 +324,11 @@ def _cluster_ips(rtype, name, spec, ospec, alloc):
     if old_ips and ospec.get("type") != "ExternalName" and ips and ips[:len(old_ips)] != old_ips[:len(ips)]:
         raise invalid(rtype, name, [("spec.clusterIPs[0]", "FieldValueInvalid",
                                      "Invalid value: %s: may not change once set" % ips[0])])
-    families = list(spec.get("ipFamilies") or [])
+    families = spec.get("ipFamilies") or []
+    if not isinstance(families, list) or any(f not in ("IPv4", "IPv6") for f in families):
+        raise invalid(rtype, name, [("spec.ipFamilies", "FieldValueNotSupported",
+                                     'Unsupported value: %s: supported values: "IPv4", "IPv6"' % json.dumps(families))])
+    families = list(families)
     policy = spec.get("ipFamilyPolicy")
     if policy is not None and policy not in POLICIES:
         raise invalid(rtype, name, [("spec.ipFamilyPolicy", "FieldValueNotSupported",
@@ -370,6 +415,9 @@ def _node_ports(rtype, name, spec, ospec, alloc):
         # allocateLoadBalancerNodePorts=false keeps node ports the user asked for.
     for i, p in enumerate(ports):
         np = p.get("nodePort")
+        if np is not None and (not isinstance(np, int) or isinstance(np, bool)):
+            raise invalid(rtype, name, [("spec.ports[%d].nodePort" % i, "FieldValueInvalid",
+                                         "Invalid value: %s: must be an integer" % json.dumps(np))])
         if np:
             if not needs and stype in ("ClusterIP", "ExternalName"):
                 raise invalid(rtype, name, [("spec.ports[%d].nodePort" % i, "FieldValueForbidden",
@@ -407,10 +455,29 @@ def _prepare_endpointslice(obj, old, store):
     if old is not None and old.get("addressType") != at:
         raise invalid(rtype, name, [("addressType", "FieldValueInvalid",
                                      'Invalid value: "%s": field is immutable' % at)])
-    for p in obj.get("ports") or []:
-        if isinstance(p, dict):
-            p.setdefault("name", "")
-            p.setdefault("protocol", "TCP")
+    errs = []
+    ports, eps = obj.get("ports"), obj.get("endpoints")
+    if ports is not None and not isinstance(ports, list):
+        errs.append(("ports", "FieldValueInvalid", "Invalid value: must be a list"))
+    for i, p in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(p, dict):
+            errs.append(("ports[%d]" % i, "FieldValueInvalid", "Invalid value: must be an object"))
+            continue
+        p.setdefault("name", "")
+        p.setdefault("protocol", "TCP")
+        port = p.get("port")
+        if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535):
+            errs.append(("ports[%d].port" % i, "FieldValueInvalid",
+                         "Invalid value: %s: must be between 0 and 65535, inclusive" % json.dumps(port)))
+    if eps is not None and not isinstance(eps, list):
+        errs.append(("endpoints", "FieldValueInvalid", "Invalid value: must be a list"))
+    for i, e in enumerate(eps if isinstance(eps, list) else []):
+        addrs = e.get("addresses") if isinstance(e, dict) else None
+        if not isinstance(addrs, list) or not 1 <= len(addrs) <= 100 or not all(isinstance(a, str) for a in addrs):
+            errs.append(("endpoints[%d].addresses" % i, "FieldValueInvalid",
+                         "Invalid value: must have between 1 and 100 addresses"))
+    if errs:
+        raise invalid(rtype, name, errs)
     obj.setdefault("endpoints", None)
     obj.setdefault("ports", None)
     if old is None:

@@ -429,6 +429,31 @@ def run(tap, fake, statuses):
     tap.case("Status bodies equal statuses.json (404 object/path, 409 exists), PUT with a stale RV 409, "
              "Endpoints Warning", status_bodies)
 
+    def validation_and_raw_seed():
+        for body, field in (({"metadata": {"name": "Bad_Name"}, "spec": {"ports": [{"port": 80}]}}, "metadata.name"),
+                            ({"metadata": {"name": "a", "labels": "x"}, "spec": {"ports": [{"port": 80}]}},
+                             "metadata.labels"),
+                            ({"metadata": {"name": "a"}, "spec": {"ipFamilies": ["IPv5"], "ports": [{"port": 80}]}},
+                             "spec.ipFamilies"),
+                            ({"metadata": {"name": "a"}, "spec": {"type": "NodePort",
+                                                                  "ports": [{"port": 80, "nodePort": "x"}]}},
+                             "spec.ports[0].nodePort")):
+            code, st = fake.json("POST", "/api/v1/namespaces/default/services", body)
+            assert code == 422 and st["details"]["causes"][0]["field"] == field, (body, st)
+        code, st = fake.json("POST", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+                             {"metadata": {"name": "e"}, "addressType": "IPv4", "endpoints": [{"addresses": []}]})
+        assert code == 422 and st["details"]["causes"][0]["field"] == "endpoints[0].addresses", st
+        broken = {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+                  "metadata": {"name": "broken", "namespace": "default"}, "endpoints": "oops", "ports": [{"port": "x"}]}
+        res = fake.ctl("POST", "/_fake/seed?raw=1", broken)
+        assert res["seeded"] == 1, res
+        code, got = fake.json("GET", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/broken")
+        assert got["endpoints"] == "oops" and got["ports"] == [{"port": "x"}] and "addressType" not in got, got
+        code, st = fake.json("DELETE", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/broken")
+        assert code == 200, st
+    tap.case("validation: bad name, labels, ipFamilies, nodePort, slice addresses -> 422 naming the field; "
+             "/_fake/seed?raw=1 stores a malformed object as sent", validation_and_raw_seed)
+
     def patches():
         path = "/api/v1/namespaces/default/services/pp"
         body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "pp", "labels": {"a": "1", "b": "2"}},
