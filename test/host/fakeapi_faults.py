@@ -8,6 +8,7 @@ stall. Ends with SIGTERM while streams and a hanging request are open. TAP outpu
 import http.client
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -24,12 +25,14 @@ def main():
         print("fixtures not found at %s" % FIXTURES)
         return 77
     tap = Tap()
-    fake = Fake(tempfile.mkdtemp(prefix="fakeapi-faults-"), ["--bookmark-interval", "0.5"])
+    tmp = tempfile.mkdtemp(prefix="fakeapi-faults-")
+    fake = Fake(tmp, ["--bookmark-interval", "0.5"])
     try:
         run(tap, fake)
     finally:
         if fake.proc.poll() is None:
             fake.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return tap.done()
 
 

@@ -11,6 +11,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ def main():
     finally:
         rc = fake.stop()
         tap.ok(rc == 0, "the server exits 0 on SIGTERM", "exit status %s" % rc)
+        shutil.rmtree(tmp, ignore_errors=True)
     return tap.done()
 
 
