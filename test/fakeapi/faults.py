@@ -116,14 +116,6 @@ class Faults:
                     return dict(f)
         return None
 
-    def peek(self, req, types):
-        """The first matching fault of `types` without consuming it (delay)."""
-        with self.lock:
-            for f in self.faults:
-                if f["type"] in types and self._matches(f, req):
-                    return dict(f)
-        return None
-
     def wait_cleared(self, fid, seconds, closing):
         """Blocks until fault `fid` is deleted by a client, `seconds` pass
         (None = no limit) or closing() is true."""

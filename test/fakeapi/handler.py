@@ -50,7 +50,7 @@ class Route:
         self.watch_prefix = False
 
 
-def route(app, path, server_address):
+def route(path, server_address):
     r = Route()
     parts = [p for p in path.split("/") if p]
     if path.startswith("/_fake"):
@@ -261,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         self.q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         self.delay = None
         host, port = self.server.server_address[:2]
-        self.route = route(self.app, path, "%s:%s" % (host, port))
+        self.route = route(path, "%s:%s" % (host, port))
         self.body = b""
         self.entry = {}
         try:
