@@ -178,7 +178,8 @@ static void categorize(const struct sync_meps *m, bool uses_cluster, bool uses_l
                        bool prefer_same_node, uint8_t *sel, bool *has_cluster, bool *has_local)
 {
 	*has_cluster = *has_local = false;
-	memset(sel, 0, m->n);
+	if (m->n)
+		memset(sel, 0, m->n);
 	if (uses_cluster) {
 		enum topo t = topology_mode(m, prefer_same_node);
 
