@@ -384,8 +384,8 @@ static void scheduler_annotations(void **state)
 	                  "-A -t 10.96.0.5:80 -s wlc\n"
 	                  "-A -t 10.96.0.6:80 -s wlc -b flag-1,flag-3\n"
 	                  "-A -t 10.96.0.7:80 -s wlc\n");
-	assert_int_equal(
-	    unit_log_count("scheduler_unknown", "obj=shop/e", "value=fastest", NULL), 1);
+	assert_int_equal(unit_log_count("scheduler_unknown", "obj=shop/e", "value=fastest", NULL),
+	                 1);
 	assert_int_equal(
 	    unit_log_count("scheduler_flags_invalid", "obj=shop/g", "value=flag-9", NULL), 1);
 	unit_log_stop();

@@ -72,8 +72,8 @@ static inline struct kube_service *fx_service(const char *ns_name, const char *c
 	return s;
 }
 
-static inline void fx_port(struct kube_service *s, const char *name, uint16_t proto,
-                           uint16_t port, uint16_t node_port)
+static inline void fx_port(struct kube_service *s, const char *name, uint16_t proto, uint16_t port,
+                           uint16_t node_port)
 {
 	s->ports = fx_grow(s->ports, s->n_ports, sizeof(*s->ports));
 	s->ports[s->n_ports].name = strdup(name);
@@ -121,8 +121,7 @@ static inline void fx_slice_port(struct kube_endpoint_slice *sl, const char *nam
 	sl->n_ports++;
 }
 
-static inline void fx_fill_ep(struct kube_endpoint *ep, const char *ip, const char *node,
-                              int cond)
+static inline void fx_fill_ep(struct kube_endpoint *ep, const char *ip, const char *node, int cond)
 {
 	if (ip)
 		ep->addr = fx_addr(ip);
