@@ -16,6 +16,7 @@
 
 #include "../../lib/kube/kube_types.h"
 #include "../../sync/sync_desired.h"
+#include "../../sync/sync_diff.h"
 #include "../../sync/sync_save.h"
 #include "../../sync/sync_store.h"
 
@@ -281,6 +282,152 @@ static inline char *fx_render(struct fx *f)
 			            got_);                                                         \
 		assert_string_equal(got_, expected);                                               \
 		free(got_);                                                                        \
+	} while (0)
+
+/* --- tables and changes as text -------------------------------------------- */
+
+static inline void fx_parse_svc(const char *proto, const char *ap, struct ipvs_service *s)
+{
+	char buf[128], *colon;
+
+	memset(s, 0, sizeof(*s));
+	s->protocol = !strcmp(proto, "-t")   ? IPPROTO_TCP
+	              : !strcmp(proto, "-u") ? IPPROTO_UDP
+	                                     : IPPROTO_SCTP;
+	snprintf(buf, sizeof(buf), "%s", ap);
+	colon = strrchr(buf, ':');
+	assert_non_null(colon);
+	*colon = '\0';
+	s->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	if (buf[0] == '[') {
+		buf[strlen(buf) - 1] = '\0';
+		s->addr = fx_addr(buf + 1);
+	} else {
+		s->addr = fx_addr(buf);
+	}
+}
+
+/*
+ * Parses ipvsadm -S style lines into @t:
+ *   -A -t|-u|--sctp-service ADDR:PORT -s SCHED [-p T] [-b FLAGS] [hashed]
+ *   -a -t ... -r ADDR:PORT -m|-g|-i -w W [conns=ACTIVE/INACTIVE]
+ */
+static inline void fx_table_parse(struct ipvs_table *t, const char *text)
+{
+	char *copy = strdup(text), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tok[32], *s2 = NULL;
+		int n = 0;
+		struct ipvs_service svc;
+
+		for (char *w = strtok_r(line, " ", &s2); w && n < 32; w = strtok_r(NULL, " ", &s2))
+			tok[n++] = w;
+		if (n < 3)
+			continue;
+		fx_parse_svc(tok[1], tok[2], &svc);
+		if (!strcmp(tok[0], "-A")) {
+			svc.netmask = svc.addr.af == AF_INET6 ? 128 : 0xffffffffu;
+			for (int i = 3; i < n; i++) {
+				if (!strcmp(tok[i], "-s"))
+					snprintf(svc.sched_name, sizeof(svc.sched_name), "%s",
+					         tok[++i]);
+				else if (!strcmp(tok[i], "-p")) {
+					svc.flags |= IP_VS_SVC_F_PERSISTENT;
+					svc.timeout = (uint32_t)strtoul(tok[++i], NULL, 10);
+				} else if (!strcmp(tok[i], "-b")) {
+					uint32_t fl;
+
+					assert_int_equal(sync_sched_flags_parse(tok[++i], &fl), 0);
+					svc.flags |= fl;
+				} else if (!strcmp(tok[i], "hashed")) {
+					svc.flags |= IP_VS_SVC_F_HASHED;
+				}
+			}
+			assert_non_null(ipvs_table_add(t, &svc));
+		} else {
+			struct ipvs_vs *vs = ipvs_table_find(t, &svc);
+			struct ipvs_service ds;
+			struct ipvs_dest d;
+
+			assert_non_null(vs);
+			memset(&d, 0, sizeof(d));
+			for (int i = 3; i < n; i++) {
+				if (!strcmp(tok[i], "-r")) {
+					fx_parse_svc("-t", tok[++i], &ds);
+					d.addr = ds.addr;
+					d.port = ds.port;
+				} else if (!strcmp(tok[i], "-w")) {
+					d.weight = (int32_t)strtol(tok[++i], NULL, 10);
+				} else if (!strcmp(tok[i], "-g")) {
+					d.conn_flags = IP_VS_CONN_F_DROUTE;
+				} else if (!strcmp(tok[i], "-i")) {
+					d.conn_flags = IP_VS_CONN_F_TUNNEL;
+				} else if (!strncmp(tok[i], "conns=", 6)) {
+					char *slash;
+
+					d.active_conns = (uint32_t)strtoul(tok[i] + 6, &slash, 10);
+					d.inact_conns = (uint32_t)strtoul(slash + 1, NULL, 10);
+				}
+			}
+			assert_int_equal(ipvs_vs_add_dest(vs, &d), 0);
+		}
+	}
+	free(copy);
+}
+
+/* One change as "op tcp/ADDR:PORT [sched|DEST w=W]". */
+static inline void fx_change_line(const struct ipvs_change *c, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN], d[ADDR_STRLEN];
+	const char *p = ipvs_proto_name(c->svc.protocol);
+	int off = snprintf(buf, len, "%s %s/%s", sync_op_name(c->op), p ? p : "fwm",
+	                   addr_port_fmt(&c->svc.addr, c->svc.port, a));
+
+	switch (c->op) {
+	case IPVS_OP_ADD_SERVICE:
+	case IPVS_OP_EDIT_SERVICE:
+		snprintf(buf + off, len - (size_t)off, " %s flags=%#x timeout=%u",
+		         c->svc.sched_name, c->svc.flags, c->svc.timeout);
+		break;
+	case IPVS_OP_ADD_DEST:
+	case IPVS_OP_EDIT_DEST:
+		snprintf(buf + off, len - (size_t)off, " %s w=%d",
+		         addr_port_fmt(&c->dest.addr, c->dest.port, d), c->dest.weight);
+		break;
+	case IPVS_OP_DEL_DEST:
+		snprintf(buf + off, len - (size_t)off, " %s",
+		         addr_port_fmt(&c->dest.addr, c->dest.port, d));
+		break;
+	default:
+		break;
+	}
+}
+
+/* All changes, one per line. Caller frees. */
+static inline char *fx_changes_text(const struct sync_changes *ch)
+{
+	size_t cap = 256 + ch->n * 128, len = 0;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	out[0] = '\0';
+	for (size_t i = 0; i < ch->n; i++) {
+		fx_change_line(&ch->v[i], out + len, cap - len - 1);
+		len += strlen(out + len);
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	return out;
+}
+
+#define assert_text(got, expected)                                                                 \
+	do {                                                                                       \
+		char *g_ = (got);                                                                  \
+		if (strcmp(g_, expected))                                                          \
+			print_error("mismatch\n--- expected\n%s--- got\n%s", expected, g_);        \
+		assert_string_equal(g_, expected);                                                 \
+		free(g_);                                                                          \
 	} while (0)
 
 #endif
