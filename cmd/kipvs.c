@@ -26,6 +26,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "render", cmd_render },
 	{ NULL, NULL },
 };
 
