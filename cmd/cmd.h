@@ -11,6 +11,8 @@
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
+/* kipvs render: Kubernetes objects from files → the table this node would program. */
+int cmd_render(int argc, char **argv);
 
 /* Hidden developer command: drives ipvs/netif for the VM tests. */
 int cmd_netif_test(int argc, char **argv);
