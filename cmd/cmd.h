@@ -11,5 +11,7 @@
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
+/* kipvs watch: the apiserver reflectors, one line per event (cmd/watch.c). */
+int cmd_watch(int argc, char **argv);
 
 #endif
