@@ -10,7 +10,6 @@
  * Logs go to stderr. A tool for operators ("what does kipvs see?") and the
  * driver of the API-tier host tests.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <ev.h>
 #include <getopt.h>
@@ -45,84 +44,70 @@ static const char watch_usage[] =
 struct watch_ctx {
 	struct ev_loop *loop;
 	bool once;
-	unsigned long events;
 };
 
-static const char *kind_of(enum kube_resource res)
-{
-	switch (res) {
-	case KUBE_RES_SERVICES:
-		return "service";
-	case KUBE_RES_ENDPOINTSLICES:
-		return "endpointslice";
-	case KUBE_RES_ENDPOINTS:
-		return "endpoints";
-	case KUBE_RES_NODES:
-		return "node";
-	default:
-		return "?";
-	}
-}
-
-static int array_len(const cJSON *obj, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
-
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
-}
-
-static void print_key(enum kube_resource res, const char *verb, const char *ns, const char *name)
+static void print_key(const char *verb, const char *kind, const char *ns, const char *name)
 {
 	if (ns && *ns)
-		printf("%s %s %s/%s", verb, kind_of(res), ns, name);
+		printf("%s %s %s/%s", verb, kind, ns, name);
 	else
-		printf("%s %s %s", verb, kind_of(res), name);
+		printf("%s %s %s", verb, kind, name);
 }
 
-static void on_upsert(void *ctx, enum kube_resource res, cJSON *obj, const char *ns,
-                      const char *name, const char *rv)
+/*
+ * Objects are printed, then freed: this consumer keeps nothing. (A real
+ * consumer stores them and frees the previous version on the next upsert.)
+ */
+static void on_service(void *ctx, struct kube_service *s)
 {
-	struct watch_ctx *w = ctx;
+	print_key("upsert", "service", s->meta.namespace, s->meta.name);
+	printf(" rv=%s ports=%zu\n", s->meta.resource_version, s->n_ports);
+	kube_service_free(s);
+}
 
-	w->events++;
-	print_key(res, "upsert", ns, name);
-	printf(" rv=%s", rv);
-	switch (res) {
-	case KUBE_RES_SERVICES:
-		printf(" ports=%d", array_len(obj, "spec", "ports"));
-		break;
-	case KUBE_RES_ENDPOINTSLICES:
-		printf(" endpoints=%d ports=%d", array_len(obj, "endpoints", NULL),
-		       array_len(obj, "ports", NULL));
-		break;
-	case KUBE_RES_ENDPOINTS:
-		printf(" subsets=%d", array_len(obj, "subsets", NULL));
-		break;
-	case KUBE_RES_NODES: {
-		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "labels");
-		const cJSON *zone = cJSON_GetObjectItemCaseSensitive(labels, KUBE_LABEL_ZONE);
+static void on_slice(void *ctx, struct kube_endpoint_slice *s)
+{
+	print_key("upsert", "endpointslice", s->meta.namespace, s->meta.name);
+	printf(" rv=%s service=%s endpoints=%zu ports=%zu\n", s->meta.resource_version,
+	       s->service_name ? s->service_name : "-", s->n_endpoints, s->n_ports);
+	kube_endpoint_slice_free(s);
+}
 
-		printf(" zone=%s", cJSON_IsString(zone) ? zone->valuestring : "-");
-		break;
-	}
-	default:
-		break;
-	}
+static void on_endpoints(void *ctx, struct kube_endpoints *e)
+{
+	print_key("upsert", "endpoints", e->meta.namespace, e->meta.name);
+	printf(" rv=%s subsets=%zu\n", e->meta.resource_version, e->n_subsets);
+	kube_endpoints_free(e);
+}
+
+static void on_node(void *ctx, struct kube_node *n)
+{
+	print_key("upsert", "node", NULL, n->meta.name);
+	printf(" rv=%s zone=%s\n", n->meta.resource_version, n->zone ? n->zone : "-");
+	kube_node_free(n);
+}
+
+static void on_service_delete(void *ctx, const char *ns, const char *name)
+{
+	print_key("delete", "service", ns, name);
 	putchar('\n');
 }
 
-static void on_remove(void *ctx, enum kube_resource res, const char *ns, const char *name,
-                      cJSON *last)
+static void on_slice_delete(void *ctx, const char *ns, const char *name)
 {
-	struct watch_ctx *w = ctx;
+	print_key("delete", "endpointslice", ns, name);
+	putchar('\n');
+}
 
-	w->events++;
-	print_key(res, "delete", ns, name);
-	if (!last)
-		printf(" (gone from relist)");
+static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
+{
+	print_key("delete", "endpoints", ns, name);
+	putchar('\n');
+}
+
+static void on_node_delete(void *ctx, const char *name)
+{
+	print_key("delete", "node", NULL, name);
 	putchar('\n');
 }
 
@@ -204,8 +189,14 @@ int cmd_watch(int argc, char **argv)
 	struct kube_config_opts co = { 0 };
 	struct kube_client_opts ko = { 0 };
 	struct kube_client_cbs cbs = {
-		.upsert = on_upsert,
-		.remove = on_remove,
+		.service_upsert = on_service,
+		.service_delete = on_service_delete,
+		.slice_upsert = on_slice,
+		.slice_delete = on_slice_delete,
+		.endpoints_upsert = on_endpoints,
+		.endpoints_delete = on_endpoints_delete,
+		.node_upsert = on_node,
+		.node_delete = on_node_delete,
 		.list_begin = on_list_begin,
 		.synced = on_synced,
 		.all_synced = on_all_synced,

@@ -11,6 +11,7 @@
 #include "../log.h"
 #include "kube_backoff.h"
 #include "kube_config.h"
+#include "kube_decode.h"
 #include "kube_http.h"
 #include "kube_types.h"
 
@@ -55,13 +56,57 @@ static enum kube_resource res_of(struct kube_client *c, struct kube_reflector *r
 	return KUBE_RES_COUNT;
 }
 
-static void r_upsert(void *ctx, struct kube_reflector *r, cJSON *obj, const char *ns,
-                     const char *name, const char *rv)
+static int r_upsert(void *ctx, struct kube_reflector *r, cJSON *obj, const char *ns,
+                    const char *name, const char *rv)
 {
 	struct kube_client *c = ctx;
+	struct kube_object o = { 0 };
+	static const enum kube_kind kinds[KUBE_RES_COUNT] = {
+		[KUBE_RES_SERVICES] = KUBE_KIND_SERVICE,
+		[KUBE_RES_ENDPOINTSLICES] = KUBE_KIND_ENDPOINT_SLICE,
+		[KUBE_RES_ENDPOINTS] = KUBE_KIND_ENDPOINTS,
+		[KUBE_RES_NODES] = KUBE_KIND_NODE,
+	};
+	enum kube_resource res = res_of(c, r);
+	int rc;
 
-	if (c->cbs.upsert)
-		c->cbs.upsert(c->ctx, res_of(c, r), obj, ns, name, rv);
+	if (res >= KUBE_RES_COUNT)
+		return -EINVAL;
+	rc = kube_object_decode(obj, kinds[res], &o);
+	if (rc) {
+		if (rc == -ENOMEM)
+			log_err("decode_failed", "resource=%s obj=%s/%s err=%s",
+			        kube_resource_name(res), ns, name, strerror(-rc));
+		return rc;
+	}
+	switch (res) {
+	case KUBE_RES_SERVICES:
+		if (c->cbs.service_upsert) {
+			c->cbs.service_upsert(c->ctx, o.svc);
+			o.ptr = NULL;
+		}
+		break;
+	case KUBE_RES_ENDPOINTSLICES:
+		if (c->cbs.slice_upsert) {
+			c->cbs.slice_upsert(c->ctx, o.slice);
+			o.ptr = NULL;
+		}
+		break;
+	case KUBE_RES_ENDPOINTS:
+		if (c->cbs.endpoints_upsert) {
+			c->cbs.endpoints_upsert(c->ctx, o.eps);
+			o.ptr = NULL;
+		}
+		break;
+	default:
+		if (c->cbs.node_upsert) {
+			c->cbs.node_upsert(c->ctx, o.node);
+			o.ptr = NULL;
+		}
+		break;
+	}
+	kube_object_free(&o); /* only when nobody took it */
+	return 0;
 }
 
 static void r_remove(void *ctx, struct kube_reflector *r, const char *ns, const char *name,
@@ -69,8 +114,26 @@ static void r_remove(void *ctx, struct kube_reflector *r, const char *ns, const 
 {
 	struct kube_client *c = ctx;
 
-	if (c->cbs.remove)
-		c->cbs.remove(c->ctx, res_of(c, r), ns, name, last);
+	switch (res_of(c, r)) {
+	case KUBE_RES_SERVICES:
+		if (c->cbs.service_delete)
+			c->cbs.service_delete(c->ctx, ns, name);
+		break;
+	case KUBE_RES_ENDPOINTSLICES:
+		if (c->cbs.slice_delete)
+			c->cbs.slice_delete(c->ctx, ns, name);
+		break;
+	case KUBE_RES_ENDPOINTS:
+		if (c->cbs.endpoints_delete)
+			c->cbs.endpoints_delete(c->ctx, ns, name);
+		break;
+	case KUBE_RES_NODES:
+		if (c->cbs.node_delete)
+			c->cbs.node_delete(c->ctx, name);
+		break;
+	default:
+		break;
+	}
 }
 
 static void r_list_begin(void *ctx, struct kube_reflector *r, enum kube_list_reason why)
@@ -92,9 +155,9 @@ static void check_all_synced(struct kube_client *c)
 	if (!c->want[KUBE_RES_ENDPOINTSLICES] && !c->want[KUBE_RES_ENDPOINTS])
 		return;
 	c->all_synced = true;
-	log_info("kube_synced", "resources=%s%s%s",
-	         c->want[KUBE_RES_ENDPOINTS] ? "services,endpoints" : "services,endpointslices",
-	         c->want[KUBE_RES_NODES] ? ",nodes" : "", "");
+	log_info("kube_synced", "resources=services,%s%s",
+	         c->want[KUBE_RES_ENDPOINTS] ? "endpoints" : "endpointslices",
+	         c->want[KUBE_RES_NODES] ? ",nodes" : "");
 	if (c->cbs.all_synced)
 		c->cbs.all_synced(c->ctx);
 }
@@ -230,7 +293,6 @@ static void disc_done(void *ctx, const struct kube_http_result *res)
 {
 	struct kube_client *c = ctx;
 	uint32_t d;
-	char url[512], qu[560], qd[600];
 
 	c->disc = NULL;
 	if (!res->err && res->status == 200 && !c->disc_over) {
@@ -249,16 +311,7 @@ static void disc_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	d = kube_backoff_next(&c->disc_bo, ev_now(c->loop), (uint32_t)(ev_time() * 1e6));
-	kube_http_url(c->http, DISCOVERY_PATH, url, sizeof(url));
-	log_warn("kube_request_failed",
-	         "resource=discovery op=get url=%s err=%s status=%ld detail=%s "
-	         "retry_in=%.1fs",
-	         log_quote(url, qu, sizeof(qu)), kube_http_strerror(res->err), res->status,
-	         log_quote(res->err    ? res->detail
-	                   : res->body ? res->body
-	                               : "",
-	                   qd, sizeof(qd)),
-	         d / 1000.0);
+	kube_http_log_failure(c->http, "discovery", "get", DISCOVERY_PATH, res, d);
 	ev_timer_set(&c->disc_timer, d / 1000.0, 0.);
 	ev_timer_start(c->loop, &c->disc_timer);
 }

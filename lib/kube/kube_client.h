@@ -27,8 +27,8 @@
 #include <stddef.h>
 
 #include "kube_reflector.h"
+#include "kube_types.h"
 
-struct cJSON;
 struct ev_loop;
 struct kube_config;
 struct kube_client;
@@ -62,20 +62,40 @@ struct kube_client_opts {
 };
 
 /*
- * The consumer's callbacks (any may be NULL). Objects are cJSON, borrowed
- * for the call: copy or detach what you keep. @ns is "" for Nodes.
+ * The consumer's callbacks (any may be NULL).
+ *
+ * Ownership: an *_upsert callback receives a freshly decoded object and
+ * takes it over: the consumer frees it (kube_service_free() ...) when it is
+ * replaced or deleted. A MODIFIED object arrives whole, as a new upsert of
+ * the same namespace/name; the previous one is the consumer's to free.
+ * *_delete callbacks pass borrowed strings, valid for the call.
+ *
+ * Guarantees: for each namespace/name, events arrive in the apiserver's
+ * order; a delete is only sent for an object that was upserted before; an
+ * object that cannot be decoded is not delivered (the decoder logs which
+ * object and field) and the consumer keeps its previous version.
+ * Relists are bracketed by list_begin/list_end: between them the consumer
+ * gets upserts for new or changed objects and deletes for objects that
+ * vanished while the watch was down.
+ *
  * Callbacks may run inside libcurl callbacks: do not free the client from
- * one; break the loop instead.
+ * one; break the loop (ev_break) and free it afterwards.
  */
 struct kube_client_cbs {
-	void (*upsert)(void *ctx, enum kube_resource res, struct cJSON *obj, const char *ns,
-	               const char *name, const char *rv);
-	/* @last: final state from a DELETED event; NULL when it vanished from a relist */
-	void (*remove)(void *ctx, enum kube_resource res, const char *ns, const char *name,
-	               struct cJSON *last);
+	void (*service_upsert)(void *ctx, struct kube_service *svc);
+	void (*service_delete)(void *ctx, const char *ns, const char *name);
+	void (*slice_upsert)(void *ctx, struct kube_endpoint_slice *slice);
+	void (*slice_delete)(void *ctx, const char *ns, const char *name);
+	void (*endpoints_upsert)(void *ctx, struct kube_endpoints *eps);
+	void (*endpoints_delete)(void *ctx, const char *ns, const char *name);
+	void (*node_upsert)(void *ctx, struct kube_node *node);
+	void (*node_delete)(void *ctx, const char *name);
+	/* A (re)list of @res starts / is fully applied. */
 	void (*list_begin)(void *ctx, enum kube_resource res, enum kube_list_reason why);
 	void (*list_end)(void *ctx, enum kube_resource res);
+	/* @res completed its first list (once per resource). */
 	void (*synced)(void *ctx, enum kube_resource res);
+	/* Every watched resource is synced (once). */
 	void (*all_synced)(void *ctx);
 };
 

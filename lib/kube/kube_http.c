@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "kube_http.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <ev.h>
@@ -10,6 +11,7 @@
 
 #include "../log.h"
 #include "kube_config.h"
+#include "kube_decode.h"
 
 #ifndef KIPVS_VERSION_STR
 #define KIPVS_VERSION_STR "0.1.0"
@@ -535,6 +537,52 @@ const char *kube_http_url(const struct kube_http *h, const char *path, char *buf
 {
 	snprintf(buf, len, "%s%s", h->cfg->server, path);
 	return buf;
+}
+
+void kube_http_status(const char *body, size_t len, struct kube_status *st)
+{
+	cJSON *j;
+
+	memset(st, 0, sizeof(*st));
+	if (!body || !len)
+		return;
+	j = cJSON_ParseWithLength(body, len);
+	if (!j || kube_status_decode(j, st)) {
+		size_t n = len < sizeof(st->message) - 1 ? len : sizeof(st->message) - 1;
+
+		memcpy(st->message, body, n);
+		st->message[n] = '\0';
+	}
+	cJSON_Delete(j);
+}
+
+void kube_http_log_failure(const struct kube_http *h, const char *resource, const char *op,
+                           const char *path, const struct kube_http_result *res, unsigned retry_ms)
+{
+	char url[512], qu[560], qd[600], qm[600];
+
+	kube_http_url(h, path, url, sizeof(url));
+	log_quote(url, qu, sizeof(qu));
+	if (res->err) {
+		log_warn("kube_request_failed",
+		         "resource=%s op=%s url=%s err=%s detail=%s retry_in=%.1fs", resource, op,
+		         qu, log_quote(kube_http_strerror(res->err), qm, sizeof(qm)),
+		         log_quote(res->detail, qd, sizeof(qd)), retry_ms / 1000.0);
+	} else {
+		struct kube_status st;
+
+		kube_http_status(res->body, res->body_len, &st);
+		log_event(
+		    res->status == 401 || res->status == 403 ? LOG_LVL_ERR : LOG_LVL_WARN,
+		    "kube_request_failed",
+		    "resource=%s op=%s url=%s status=%ld reason=%s message=%s%s retry_in=%.1fs",
+		    resource, op, qu, res->status, st.reason[0] ? st.reason : "-",
+		    log_quote(st.message, qm, sizeof(qm)),
+		    res->status == 401 ? " hint=\"credentials rejected; the token is re-read "
+		                         "before the next attempt\""
+		                       : "",
+		    retry_ms / 1000.0);
+	}
 }
 
 /* tls-server-name: send the name in the URL (SNI, Host, verification) and

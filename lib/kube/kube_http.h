@@ -90,6 +90,20 @@ void kube_http_cancel(struct kube_http_req *r);
 const char *kube_http_url(const struct kube_http *h, const char *path, char *buf, size_t len);
 /* Short words for a kube_http_result.err: "connection refused", "TLS failure"... */
 const char *kube_http_strerror(int err);
+struct kube_status;
+/* The Status in an error body; a body that is not one (plain-text 429, a
+ * proxy's HTML page) gives its start as the message. */
+void kube_http_status(const char *body, size_t len, struct kube_status *st);
+/*
+ * One log line for a failed request, with what a person needs to act:
+ *   kube_request_failed resource=R op=list url=U err="connection refused"
+ *                       detail="<libcurl's words, e.g. the TLS verify error>"
+ *   kube_request_failed resource=R op=list url=U status=403 reason=Forbidden
+ *                       message="<the server's Status message>"
+ * 401 and 403 are errors, the rest warnings. @retry_ms: when we try again.
+ */
+void kube_http_log_failure(const struct kube_http *h, const char *resource, const char *op,
+                           const char *path, const struct kube_http_result *res, unsigned retry_ms);
 /* Forget the cached token: the next request re-reads it (after a 401). */
 void kube_http_token_invalidate(struct kube_http *h);
 /* Requests started (for tests and statistics). */

@@ -13,6 +13,7 @@
 #include "../log.h"
 #include "kube_backoff.h"
 #include "kube_cache.h"
+#include "kube_decode.h"
 #include "kube_http.h"
 #include "kube_lines.h"
 
@@ -53,6 +54,7 @@ struct kube_reflector {
 	bool synced;
 	bool listing;  /* list_begin delivered, list_end not yet */
 	bool list_rv0; /* this list asks resourceVersion=0 */
+	bool unpaged;  /* this list asks no limit (a continue token expired) */
 	bool after_wait_list;
 	enum kube_list_reason why;
 	int expired_in_row; /* list pages answered 410 in a row */
@@ -136,7 +138,8 @@ static int put_kv(char *buf, size_t len, size_t *o, const char *k, const char *v
 }
 
 int kube_reflector_query(const struct kube_reflector_opts *o, bool watch, const char *rv,
-                         const char *cont, unsigned timeout_s, char *buf, size_t len)
+                         const char *cont, unsigned limit, unsigned timeout_s, char *buf,
+                         size_t len)
 {
 	size_t n = 0;
 	char num[24];
@@ -154,8 +157,8 @@ int kube_reflector_query(const struct kube_reflector_opts *o, bool watch, const 
 		r = put_kv(buf, len, &n, "fieldSelector", o->field_selector);
 	if (!r && o->label_selector && *o->label_selector)
 		r = put_kv(buf, len, &n, "labelSelector", o->label_selector);
-	if (!r && !watch) {
-		snprintf(num, sizeof(num), "%u", o->page_size ? o->page_size : PAGE_SIZE_DEFAULT);
+	if (!r && !watch && limit) {
+		snprintf(num, sizeof(num), "%u", limit);
 		r = put_kv(buf, len, &n, "limit", num);
 	}
 	if (!r && rv && !(cont && !watch))
@@ -204,69 +207,10 @@ static uint32_t next_delay(struct kube_reflector *r, long retry_after)
 	return d;
 }
 
-/* Status fields from an error body, if it is a Status. */
-struct status_info {
-	char reason[64];
-	char message[512];
-	long code;
-};
-
-static void status_from(const cJSON *st, struct status_info *si)
-{
-	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(st, "reason");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(st, "message");
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
-
-	if (cJSON_IsString(reason))
-		snprintf(si->reason, sizeof(si->reason), "%s", reason->valuestring);
-	if (cJSON_IsString(msg))
-		snprintf(si->message, sizeof(si->message), "%s", msg->valuestring);
-	if (cJSON_IsNumber(code))
-		si->code = (long)code->valuedouble;
-}
-
-static void status_parse(const char *body, size_t len, struct status_info *si)
-{
-	cJSON *j;
-
-	memset(si, 0, sizeof(*si));
-	if (!body || !len)
-		return;
-	j = cJSON_ParseWithLength(body, len);
-	if (cJSON_IsObject(j)) {
-		status_from(j, si);
-	} else {
-		/* not a Status (plain-text 429, a proxy's HTML): show its start */
-		size_t n = len < sizeof(si->message) - 1 ? len : sizeof(si->message) - 1;
-
-		memcpy(si->message, body, n);
-		si->message[n] = '\0';
-	}
-	cJSON_Delete(j);
-}
-
 static void log_failure(struct kube_reflector *r, const char *op,
                         const struct kube_http_result *res, uint32_t delay_ms)
 {
-	char url[512], qu[560], qd[600], qm[600];
-
-	kube_http_url(r->http, r->o.path, url, sizeof(url));
-	log_quote(url, qu, sizeof(qu));
-	if (res->err) {
-		log_warn("kube_request_failed",
-		         "resource=%s op=%s url=%s err=%s detail=%s retry_in=%.1fs", r->o.name, op,
-		         qu, log_quote(kube_http_strerror(res->err), qm, sizeof(qm)),
-		         log_quote(res->detail, qd, sizeof(qd)), delay_ms / 1000.0);
-	} else {
-		struct status_info si;
-
-		status_parse(res->body, res->body_len, &si);
-		log_event(res->status == 401 || res->status == 403 ? LOG_LVL_ERR : LOG_LVL_WARN,
-		          "kube_request_failed",
-		          "resource=%s op=%s url=%s status=%ld reason=%s message=%s retry_in=%.1fs",
-		          r->o.name, op, qu, res->status, si.reason[0] ? si.reason : "-",
-		          log_quote(si.message, qm, sizeof(qm)), delay_ms / 1000.0);
-	}
+	kube_http_log_failure(r->http, r->o.name, op, r->o.path, res, delay_ms);
 }
 
 /* ---- list ------------------------------------------------------------------ */
@@ -334,8 +278,18 @@ static void deliver_upsert(struct kube_reflector *r, cJSON *obj, const char *ns,
 		        strerror(-ch));
 		return;
 	}
-	if (ch != KUBE_CACHE_SAME && r->cbs.upsert)
-		r->cbs.upsert(r->ctx, r, obj, ns, name, rv);
+	if (ch == KUBE_CACHE_SAME || !r->cbs.upsert)
+		return;
+	if (r->cbs.upsert(r->ctx, r, obj, ns, name, rv) == 0)
+		return;
+	/* The consumer refused it (it could not be decoded; it logged why).
+	 * Remember what the consumer really holds: nothing for a new object;
+	 * the old version for a changed one, whose RV is blanked so that the
+	 * next relist offers the object again. */
+	if (ch == KUBE_CACHE_NEW)
+		kube_cache_remove(r->cache, ns, name);
+	else if (kube_cache_upsert(r->cache, ns, name, "") < 0)
+		kube_cache_remove(r->cache, ns, name);
 }
 
 static void request_page(struct kube_reflector *r);
@@ -390,6 +344,7 @@ static int apply_page(struct kube_reflector *r, cJSON *page)
 static void list_done(void *ctx, const struct kube_http_result *res)
 {
 	struct kube_reflector *r = ctx;
+	struct kube_status si = { 0 };
 	cJSON *page;
 	int rc;
 
@@ -407,13 +362,12 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		list_failed(r, res);
 		return;
 	}
-	if (res->status == 410 ||
-	    (res->status == 504 && res->body && strstr(res->body, "ResourceVersionTooLarge"))) {
-		struct status_info si;
+	if (res->status == 410 || res->status == 504)
+		kube_http_status(res->body, res->body_len, &si);
+	if (res->status == 410 || kube_status_is_rv_too_large(&si)) {
 		char qm[600];
 
 		body_free(r);
-		status_parse(res->body, res->body_len, &si);
 		log_info("list_expired", "resource=%s status=%ld message=%s action=relist",
 		         r->o.name, res->status, log_quote(si.message, qm, sizeof(qm)));
 		r->list_rv0 = false;
@@ -421,6 +375,9 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 			list_failed(r, res);
 			return;
 		}
+		/* An expired continue token: list again in one piece (client-go's
+		 * pager does the same), so that a slow consumer still finishes. */
+		r->unpaged = r->cont != NULL;
 		start_list(r, r->why, false);
 		return;
 	}
@@ -443,11 +400,12 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	r->expired_in_row = 0;
-	if (r->cont) {
+	if (r->cont && !r->unpaged) {
 		request_page(r);
 		return;
 	}
 	/* the list is complete: what it did not contain is gone */
+	r->unpaged = false;
 	kube_cache_relist_end(r->cache, on_gone, r);
 	free(r->rv);
 	r->rv = r->list_rv;
@@ -477,7 +435,8 @@ static void request_page(struct kube_reflector *r)
 	                         r->cont       ? NULL
 	                         : r->list_rv0 ? "0"
 	                                       : NULL,
-	                         r->cont, 0, path + pl, sizeof(path) - pl);
+	                         r->cont, r->unpaged ? 0 : r->o.page_size, 0, path + pl,
+	                         sizeof(path) - pl);
 	if (n < 0) {
 		struct kube_http_result bad = { .err = -EIO, .detail = "request URL too long" };
 
@@ -588,16 +547,18 @@ static int on_line(void *ctx, const char *line, size_t len)
 		}
 		r->watch_events++;
 	} else if (!strcmp(t, "ERROR")) {
-		struct status_info si = { 0 };
+		struct kube_status si = { 0 };
 		char qm[600];
 
-		status_from(obj, &si);
-		if (si.code == 410 || !strcmp(si.reason, "Expired") || !strcmp(si.reason, "Gone")) {
+		if (kube_status_decode(obj, &si))
+			memset(&si, 0, sizeof(si)); /* cannot happen: obj is an object */
+		if (si.code == 410 || kube_status_is_expired(&si) ||
+		    kube_status_is_rv_too_large(&si)) {
 			log_info("watch_expired", "resource=%s rv=%s message=%s", r->o.name,
 			         r->rv ? r->rv : "", log_quote(si.message, qm, sizeof(qm)));
 			r->wstop = WS_EXPIRED;
 		} else {
-			log_warn("watch_error_event", "resource=%s code=%ld reason=%s message=%s",
+			log_warn("watch_error_event", "resource=%s code=%d reason=%s message=%s",
 			         r->o.name, si.code, si.reason[0] ? si.reason : "-",
 			         log_quote(si.message, qm, sizeof(qm)));
 			r->wstop = WS_ERROR;
@@ -692,7 +653,8 @@ static void start_watch(struct kube_reflector *r)
 	int n;
 
 	memcpy(path, r->o.path, pl + 1);
-	n = kube_reflector_query(&r->o, true, r->rv, NULL, timeout, path + pl, sizeof(path) - pl);
+	n = kube_reflector_query(&r->o, true, r->rv, NULL, 0, timeout, path + pl,
+	                         sizeof(path) - pl);
 	if (n < 0) {
 		log_err("watch_url_too_long", "resource=%s", r->o.name);
 		wait_then(r, false, next_delay(r, 0));
@@ -744,6 +706,8 @@ int kube_reflector_new(struct ev_loop *loop, struct kube_http *http,
 	r->o.path = strdup(o->path);
 	r->o.label_selector = dup_or_null(o->label_selector);
 	r->o.field_selector = dup_or_null(o->field_selector);
+	if (!r->o.page_size)
+		r->o.page_size = PAGE_SIZE_DEFAULT;
 	if (!r->o.max_event_bytes)
 		r->o.max_event_bytes = KUBE_MAX_EVENT_BYTES;
 	if (!r->o.max_list_bytes)

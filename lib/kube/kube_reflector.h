@@ -50,9 +50,13 @@ const char *kube_list_reason_name(enum kube_list_reason r);
 
 struct kube_reflector_cbs {
 	/* An object is new or changed. @obj is borrowed for the call (it may be
-	 * detached from, it is freed afterwards); @ns is "" for cluster-scoped. */
-	void (*upsert)(void *ctx, struct kube_reflector *r, struct cJSON *obj, const char *ns,
-	               const char *name, const char *rv);
+	 * detached from, it is freed afterwards); @ns is "" for cluster-scoped.
+	 * Return 0 when taken, nonzero when refused (could not be decoded): the
+	 * reflector then treats the consumer as still holding the previous
+	 * version (none for a new object) and offers the object again on the
+	 * next relist. */
+	int (*upsert)(void *ctx, struct kube_reflector *r, struct cJSON *obj, const char *ns,
+	              const char *name, const char *rv);
 	/* An object is gone. @last: its final state (DELETED event), or NULL
 	 * when it was missing from a relist. */
 	void (*remove)(void *ctx, struct kube_reflector *r, const char *ns, const char *name,
@@ -109,10 +113,14 @@ void kube_reflector_stats(const struct kube_reflector *r, struct kube_reflector_
 
 /*
  * The query string of a request ("?a=b&c=d", keys sorted as client-go sorts
- * them, values percent-encoded). Exposed for tests. @rv/@cont may be NULL.
- * Returns the length written (as snprintf), or -EINVAL.
+ * them, values percent-encoded): the selectors of @o, then for a list
+ * continue/limit (0 = none)/resourceVersion, for a watch allowWatchBookmarks,
+ * resourceVersion, timeoutSeconds and watch. @rv/@cont may be NULL; a
+ * continue page carries no resourceVersion. Exposed for tests. Returns the
+ * length written, or -EINVAL when @len is too small.
  */
 int kube_reflector_query(const struct kube_reflector_opts *o, bool watch, const char *rv,
-                         const char *cont, unsigned timeout_s, char *buf, size_t len);
+                         const char *cont, unsigned limit, unsigned timeout_s, char *buf,
+                         size_t len);
 
 #endif

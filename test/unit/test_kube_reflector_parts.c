@@ -11,6 +11,7 @@
 #include "../../lib/kube/kube_backoff.h"
 #include "../../lib/kube/kube_cache.h"
 #include "../../lib/kube/kube_lines.h"
+#include "../../lib/kube/kube_reflector.h"
 
 struct got {
 	char lines[16][64];
@@ -198,12 +199,45 @@ static void cache_relist_diff(void **state)
 	kube_cache_free(c);
 }
 
+/* The wire form of k8s-api.md section 5.2 (client-go's sorted keys). */
+static void query_strings(void **state)
+{
+	struct kube_reflector_opts svc = {
+		.label_selector = "!service.kubernetes.io/service-proxy-name",
+		.field_selector = "spec.clusterIP!=None",
+	};
+	struct kube_reflector_opts eps = {
+		.label_selector = "!service.kubernetes.io/headless,!service.kubernetes.io/"
+		                  "service-proxy-name",
+	};
+	char buf[512];
+
+	assert_true(kube_reflector_query(&svc, false, "0", NULL, 500, 0, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "?fieldSelector=spec.clusterIP%21%3DNone"
+	                         "&labelSelector=%21service.kubernetes.io%2Fservice-proxy-name"
+	                         "&limit=500&resourceVersion=0");
+	assert_true(kube_reflector_query(&svc, true, "48213", NULL, 0, 543, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "?allowWatchBookmarks=true&fieldSelector=spec.clusterIP%21%3DNone"
+	                         "&labelSelector=%21service.kubernetes.io%2Fservice-proxy-name"
+	                         "&resourceVersion=48213&timeoutSeconds=543&watch=true");
+	/* a continue page: the token, no resourceVersion */
+	assert_true(
+	    kube_reflector_query(&eps, false, "0", "eyJ2Ijoi+/=", 500, 0, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "?continue=eyJ2Ijoi%2B%2F%3D"
+	                         "&labelSelector=%21service.kubernetes.io%2Fheadless%2C%21service."
+	                         "kubernetes.io%2Fservice-proxy-name&limit=500");
+	/* no limit, no resourceVersion: a consistent list in one piece */
+	assert_true(kube_reflector_query(&eps, false, NULL, NULL, 0, 0, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "limit="));
+	assert_null(strstr(buf, "resourceVersion="));
+	/* too small a buffer is an error, never a truncated URL */
+	assert_int_equal(kube_reflector_query(&svc, true, "1", NULL, 0, 300, buf, 40), -EINVAL);
+}
+
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(lines_split_across_slices),
-	cmocka_unit_test(lines_cap),
-	cmocka_unit_test(lines_stop),
-	cmocka_unit_test(backoff_bounds),
-	cmocka_unit_test(cache_upsert_remove),
+	cmocka_unit_test(query_strings),     cmocka_unit_test(lines_split_across_slices),
+	cmocka_unit_test(lines_cap),         cmocka_unit_test(lines_stop),
+	cmocka_unit_test(backoff_bounds),    cmocka_unit_test(cache_upsert_remove),
 	cmocka_unit_test(cache_relist_diff),
 };
 
