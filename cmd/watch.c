@@ -6,6 +6,7 @@
  *   delete endpointslice shop/frontend-x7k2p
  *   synced services
  *   relist services reason=410
+ *   relisted services
  *
  * Logs go to stderr. A tool for operators ("what does kipvs see?") and the
  * driver of the API-tier host tests.
@@ -44,6 +45,7 @@ static const char watch_usage[] =
 struct watch_ctx {
 	struct ev_loop *loop;
 	bool once;
+	bool synced[KUBE_RES_COUNT];
 };
 
 static void print_key(const char *verb, const char *kind, const char *ns, const char *name)
@@ -118,8 +120,21 @@ static void on_list_begin(void *ctx, enum kube_resource res, enum kube_list_reas
 		       kube_list_reason_name(why));
 }
 
+/* A relist is complete: the deletions printed since "relist" were found by it. */
+static void on_list_end(void *ctx, enum kube_resource res)
+{
+	struct watch_ctx *w = ctx;
+
+	if (res < KUBE_RES_COUNT && w->synced[res])
+		printf("relisted %s\n", kube_resource_name(res));
+}
+
 static void on_synced(void *ctx, enum kube_resource res)
 {
+	struct watch_ctx *w = ctx;
+
+	if (res < KUBE_RES_COUNT)
+		w->synced[res] = true;
 	printf("synced %s\n", kube_resource_name(res));
 }
 
@@ -198,6 +213,7 @@ int cmd_watch(int argc, char **argv)
 		.node_upsert = on_node,
 		.node_delete = on_node_delete,
 		.list_begin = on_list_begin,
+		.list_end = on_list_end,
 		.synced = on_synced,
 		.all_synced = on_all_synced,
 	};
