@@ -20,9 +20,11 @@
 #define PAGE_SIZE_DEFAULT 500
 /* A watch that ends this soon with no event is a failure (client-go: 1 s). */
 #define SHORT_WATCH_S 1.0
-/* Stall margin beyond the server's own timeoutSeconds. */
-#define WATCH_STALL_MARGIN_S 30
-#define PATH_MAX_LEN         4096
+/* A watch silent this long past its timeoutSeconds is dead (a half-open
+ * connection, a hung apiserver): min(30 s, timeout / 2), at least 2 s. */
+#define WATCH_STALL_MARGIN_MAX_S 30
+#define WATCH_STALL_MARGIN_MIN_S 2
+#define PATH_MAX_LEN             4096
 
 enum phase {
 	PH_IDLE = 0,
@@ -662,7 +664,10 @@ static void start_watch(struct kube_reflector *r)
 	}
 	ho.path = path;
 	ho.watch = true;
-	ho.stall_s = (long)timeout + WATCH_STALL_MARGIN_S;
+	ho.stall_s =
+	    (long)timeout + (timeout / 2 > WATCH_STALL_MARGIN_MAX_S   ? WATCH_STALL_MARGIN_MAX_S
+	                     : timeout / 2 < WATCH_STALL_MARGIN_MIN_S ? WATCH_STALL_MARGIN_MIN_S
+	                                                              : timeout / 2);
 	ho.on_data = watch_data;
 	ho.on_done = watch_done;
 	ho.ctx = r;

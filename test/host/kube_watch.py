@@ -135,6 +135,16 @@ def t_relist_410(tmp):
                and any(l.startswith("upsert service shop/late ") for l in tail)
                and not any(l.startswith("upsert service shop/frontend ") for l in tail),
                "\n".join(tail))
+        # 3) a plain HTTP 410 answer to the watch request
+        fake.wait_watches(2, timeout=10)
+        time.sleep(1.2)
+        n3 = len(w.out())
+        fake.fault(type="status", code=410, resource="services", verb="watch")
+        fake.fault(type="watch-end", resource="services")
+        m = w.expect(r"^relisted services$", 10)
+        tap.ok("HTTP 410 on the watch request: relist",
+               m is not None and w.out()[n3:] == ["relist services reason=410", "relisted services"],
+               "\n".join(w.out()[n3:]))
         log = w.stderr()
         tap.ok("410 after a gap: the 503s were logged with the server's words and backed off",
                re.search(r"event=kube_request_failed resource=services op=watch .* status=503 "
@@ -313,6 +323,32 @@ def t_server_errors_and_down(tmp):
     stopped_clean(w, "down/up")
 
 
+def t_short_watches_and_stall(tmp):
+    fake = fixtures_fake(tmp)
+    try:
+        w = H.Watch(tmp, ["--master", fake.url, "--watch-timeout", "2"])
+        w.expect("^synced all$", 20)
+        time.sleep(5)
+        reqs = fake.requests()
+        watches = [r for r in reqs if r["verb"] == "watch" and r["resource"] == "services"]
+        tap.ok("watches ended by timeoutSeconds are re-opened at once, never relisted",
+               len(watches) >= 2 and all(r["query"].get("timeoutSeconds") in ("2", ["2"]) for r in watches)
+               and len([r for r in reqs if r["verb"] == "list"]) == 2 and "kube_request_failed" not in w.stderr(),
+               "%d watches\n%s" % (len(watches), w.stderr()[-1000:]))
+        # a silent connection (nothing, not even the server's own end): dropped by the stall timer
+        fake.fault(type="watch-stall", resource="services", count=-1)
+        m = w.wait_log(r"event=kube_request_failed resource=services op=watch .*err=\"timed out\" "
+                       r"detail=\"Operation too slow[^\"]*\"", 12)
+        fake.ctl("DELETE", "faults")
+        fake.call("POST", "/api/v1/namespaces/shop/services", H.service("shop", "after-stall"))
+        tap.ok("a stalled watch is detected (low-speed limit past timeoutSeconds) and resumed",
+               m is not None and w.expect(r"^upsert service shop/after-stall ", 15) is not None,
+               w.stderr()[-1500:])
+        stopped_clean(w, "stall")
+    finally:
+        fake.stop()
+
+
 def t_5xx(tmp):
     fake = fixtures_fake(tmp)
     try:
@@ -375,7 +411,7 @@ def main():
         print("build/san/kipvs missing: run make unit")
         return 77
     tests = [t_initial_sync, t_events_in_order, t_relist_410, t_drop_mid_event, t_malformed,
-             t_oversized, t_pagination, t_watch_end_and_bookmarks, t_5xx, t_server_errors_and_down,
+             t_oversized, t_pagination, t_watch_end_and_bookmarks, t_short_watches_and_stall, t_5xx, t_server_errors_and_down,
              t_endpoints_and_node]
     only = os.environ.get("KUBE_TEST_ONLY")
     for t in tests:
