@@ -389,6 +389,8 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	r->st.pages++;
+	log_debug("list_page", "resource=%s bytes=%zu http=%s", r->o.name, r->blen,
+	          res->http2 ? "2" : "1.1");
 	page = cJSON_ParseWithLength(r->body ? r->body : "", r->blen);
 	body_free(r);
 	rc = page ? apply_page(r, page) : -EINVAL;
