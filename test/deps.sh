@@ -32,6 +32,8 @@ qemu-system-x86
 socat
 systemd
 "
+qemu-system-x86 busybox-static ipvsadm iproute2 kmod cpio gzip curl openssl
+python3 ca-certificates clang-format nghttp2-server"
 
 missing=""
 for p in $PKGS; do
