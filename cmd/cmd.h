@@ -18,5 +18,7 @@ int cmd_render(int argc, char **argv);
 int cmd_netif_test(int argc, char **argv);
 /* kipvs watch: the apiserver reflectors, one line per event (cmd/watch.c). */
 int cmd_watch(int argc, char **argv);
+/* Hidden developer commands driving ipvs/ directly (VM tests, measurements). */
+int cmd_nltest(int argc, char **argv);
 
 #endif

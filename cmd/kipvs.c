@@ -30,6 +30,7 @@ static const struct subcmd subcmds[] = {
 	{ "netif-test", cmd_netif_test },
 	{ "render", cmd_render },
 	{ "watch", cmd_watch },
+	{ "nl-test", cmd_nltest },
 	{ NULL, NULL },
 };
 
