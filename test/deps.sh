@@ -24,6 +24,7 @@ libnl-3-dev
 libnl-genl-3-dev
 libnl-route-3-dev
 libyaml-dev
+nghttp2-server
 openssl
 pkg-config
 python3
@@ -32,8 +33,6 @@ qemu-system-x86
 socat
 systemd
 "
-qemu-system-x86 busybox-static ipvsadm iproute2 kmod cpio gzip curl openssl
-python3 ca-certificates clang-format nghttp2-server"
 
 missing=""
 for p in $PKGS; do
