@@ -31,6 +31,9 @@ static const struct subcmd subcmds[] = {
 	{ "render", cmd_render },
 	{ "watch", cmd_watch },
 	{ "nl-test", cmd_nltest },
+	{ "run", cmd_run },
+	{ "cleanup", cmd_cleanup },
+	{ "diff", cmd_diff },
 	{ NULL, NULL },
 };
 
