@@ -11,5 +11,7 @@
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
+/* Hidden: the health and metrics servers with a fake ticking metric, for tests. */
+int cmd_httpd_test(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 
