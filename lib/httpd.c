@@ -15,6 +15,8 @@
 #include "log.h"
 
 #define LISTEN_BACKLOG 128
+#define RL_OTHER       HTTPD_REJ__COUNT
+#define RL_ROUTINE     (HTTPD_REJ__COUNT + 1)
 
 /*
  * One open connection. While it waits for a request header (just accepted,
@@ -63,7 +65,9 @@ struct httpd {
 	bool at_limit;
 	bool stopping;
 	struct httpd_stats st;
-	struct ratelog rl[HTTPD_REJ__COUNT + 1]; /* the last one: other library messages */
+	/* One per rejection class, then libmicrohttpd's other messages: RL_OTHER
+	 * (worth a line) and RL_ROUTINE (clients going away). */
+	struct ratelog rl[HTTPD_REJ__COUNT + 2];
 };
 
 static const char *const reject_names[HTTPD_REJ__COUNT] = {
@@ -240,23 +244,36 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 {
 	struct httpd *h = cls;
 	char msg[256], q[160];
+	struct ratelog *rl;
+	bool routine;
 	size_t n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	if (strstr(msg, "code is 431") || strstr(msg, "code is 413") || strstr(msg, "code is 414"))
+	if (strstr(msg, "code is 431") || strstr(msg, "code is 413") ||
+	    strstr(msg, "code is 414")) {
 		reject(h, HTTPD_REJ_HEADER_TOO_LARGE, NULL);
-	else if (strstr(msg, "code is 400"))
+		return;
+	}
+	if (strstr(msg, "code is 400")) {
 		reject(h, HTTPD_REJ_BAD_REQUEST, NULL);
-	else if (strstr(msg, "connection limit")) /* in epoll mode: the per-IP limit */
+		return;
+	}
+	if (strstr(msg, "connection limit")) { /* in epoll mode: the per-IP limit */
 		reject(h, HTTPD_REJ_IP_LIMIT, NULL);
-	else if (ratelog_due(h, &h->rl[HTTPD_REJ__COUNT])) {
-		log_info("httpd_library_message", "server=%s count=%llu msg=%s", h->name,
-		         (unsigned long long)h->rl[HTTPD_REJ__COUNT].count,
-		         log_quote(msg, q, sizeof(q)));
-		h->rl[HTTPD_REJ__COUNT].count = 0;
+		return;
+	}
+	/* A client going away (or being shut out by the deadline) is routine;
+	 * anything else, such as running out of descriptors, is worth a line. */
+	routine = strstr(msg, "clos") || strstr(msg, "reset") || strstr(msg, "pipe");
+	rl = &h->rl[routine ? RL_ROUTINE : RL_OTHER];
+	if (ratelog_due(h, rl)) {
+		log_event(routine ? LOG_LVL_DEBUG : LOG_LVL_INFO, "httpd_library_message",
+		          "server=%s count=%llu msg=%s", h->name, (unsigned long long)rl->count,
+		          log_quote(msg, q, sizeof(q)));
+		rl->count = 0;
 	}
 }
 
