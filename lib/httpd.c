@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -26,7 +27,7 @@
  */
 struct conn {
 	struct conn *prev, *next;
-	double since; /* loop time the wait for a header began */
+	double since; /* monotonic time the wait for a header began */
 	bool waiting; /* on the wait list */
 	bool served;  /* a request of this connection reached a handler */
 	bool shut;    /* shut down by the deadline; libmicrohttpd closes it next */
@@ -77,6 +78,16 @@ static const char *const reject_names[HTTPD_REJ__COUNT] = {
 	[HTTPD_REJ_TIMEOUT] = "header_timeout",
 };
 
+/* Deadlines and log intervals run on the monotonic clock: ev_now() is wall
+ * time, and a clock step must neither free a slow client nor cut off all. */
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 const char *httpd_reject_name(enum httpd_reject r)
 {
 	return (unsigned)r < HTTPD_REJ__COUNT ? reject_names[r] : "unknown";
@@ -85,7 +96,7 @@ const char *httpd_reject_name(enum httpd_reject r)
 /* True when a line for this class may be logged now; counts the event. */
 static bool ratelog_due(struct httpd *h, struct ratelog *rl)
 {
-	double now = ev_now(h->loop);
+	double now = mono_s();
 
 	rl->count++;
 	if (rl->logged && now - rl->last < h->log_interval)
@@ -131,7 +142,7 @@ static void deadline_arm(struct httpd *h)
 	ev_timer_stop(h->loop, &h->deadline);
 	if (!h->wait_head || h->stopping)
 		return;
-	in = h->wait_head->since + h->timeout_s - ev_now(h->loop);
+	in = h->wait_head->since + h->timeout_s - mono_s();
 	ev_timer_set(&h->deadline, in > 0 ? in : 0, 0);
 	ev_timer_start(h->loop, &h->deadline);
 }
@@ -155,7 +166,7 @@ static void wait_del(struct httpd *h, struct conn *k)
 static void wait_push(struct httpd *h, struct conn *k)
 {
 	wait_del(h, k);
-	k->since = ev_now(h->loop);
+	k->since = mono_s();
 	k->prev = h->wait_tail;
 	if (h->wait_tail)
 		h->wait_tail->next = k;
@@ -175,7 +186,7 @@ static void wait_push(struct httpd *h, struct conn *k)
 static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct httpd *h = w->data;
-	double now = ev_now(loop);
+	double now = mono_s();
 
 	while (h->wait_head && h->wait_head->since + h->timeout_s <= now) {
 		struct conn *k = h->wait_head;
