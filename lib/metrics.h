@@ -17,6 +17,8 @@
  *     metric_observe(sync_duration, NULL, 0.012);   (NULL: unlabelled)
  * An array whose length does not match the metric's label names is refused
  * (one warning per metric), so a mismatch cannot read past the array.
+ * Values are copied; they should be UTF-8 (Kubernetes names and errno names
+ * are), as Prometheus refuses a scrape with invalid UTF-8 in it.
  *
  * A counter or gauge can also be computed at scrape time by a callback
  * (metric_desc.fn), for values such as "seconds since X".
