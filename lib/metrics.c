@@ -516,6 +516,12 @@ const char *metrics_fmt_double(double v, char *buf, size_t len)
 		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
 		return buf;
 	}
+	/* Most samples are small whole numbers (counts, buckets): written directly,
+	 * the same text Go gives below 1e6, at a fraction of the cost. */
+	if (v > -1e6 && v < 1e6 && v == (double)(long)v) {
+		snprintf(buf, len, "%ld", (long)v);
+		return buf;
+	}
 	/* Fewest significant digits that read back exactly (at most 17). */
 	for (prec = 1; prec < 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
