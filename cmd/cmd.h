@@ -11,6 +11,8 @@
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
+/* Hidden: the health and metrics servers with a fake ticking metric, for tests. */
+int cmd_httpd_test(int argc, char **argv);
 
 /* Hidden developer command: drives ipvs/netif for the VM tests. */
 int cmd_netif_test(int argc, char **argv);

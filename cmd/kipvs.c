@@ -27,6 +27,7 @@ struct subcmd {
 
 static const struct subcmd subcmds[] = {
 	{ "netif-test", cmd_netif_test },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 
