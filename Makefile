@@ -11,7 +11,6 @@
 CC       ?= gcc
 PKG      ?= pkg-config
 PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1 libmicrohttpd
-PKG_OPT   = libmicrohttpd
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wvla \
            -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
