@@ -34,6 +34,7 @@ static const struct subcmd subcmds[] = {
 	{ "run", cmd_run },
 	{ "cleanup", cmd_cleanup },
 	{ "diff", cmd_diff },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 
