@@ -7,7 +7,7 @@
 #ifndef KIPVS_CMD_H
 #define KIPVS_CMD_H
 
-#define KIPVS_VERSION "0.1.0"
+#include "../lib/version.h"
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
