@@ -2,6 +2,7 @@
 #include "sync_daemon.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <ev.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +18,10 @@
 #include "../lib/kube/kube_client.h"
 #include "../lib/kube/kube_config.h"
 #include "../lib/log.h"
+#include "../lib/opsrv.h"
+#include "../lib/version.h"
 #include "../lib/sdnotify.h"
+#include "sync_desired.h"
 #include "sync_kernel.h"
 #include "sync_reconcile.h"
 #include "sync_store.h"
@@ -39,6 +43,14 @@ struct daemon {
 	struct sync_reconcile *rec;
 	struct sync_kernel *kernel;
 	struct sdnotify *notify;
+	struct opsrv *ops; /* /healthz, /livez, /metrics */
+
+	/* metrics bookkeeping */
+	size_t svc_changes_pending, ep_changes_pending;
+	int64_t *trigger_ms; /* EndpointSlice last-change-trigger-times since the last sync */
+	size_t n_trigger, cap_trigger;
+	uint64_t errno_seen[134];
+	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
 
 	bool synced;      /* the API lists are complete: programming allowed */
 	bool ready;       /* the first full pass is done */
@@ -106,10 +118,119 @@ static void notify_status(struct daemon *dm)
 	}
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A change is waiting for a sync (kube-proxy's "queued" for health and metrics). */
+static void queued(struct daemon *dm)
+{
+	struct opsrv_metrics *m;
+
+	if (!dm->ops)
+		return;
+	m = opsrv_metrics(dm->ops);
+	opsrv_sync_queued(dm->ops, AF_INET);
+	opsrv_sync_queued(dm->ops, AF_INET6);
+	metric_set(m->service_changes_pending, NULL, (double)dm->svc_changes_pending);
+	metric_set(m->endpoint_changes_pending, NULL, (double)dm->ep_changes_pending);
+}
+
+static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats *st)
+{
+	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
+	double now = wall_s();
+
+	metric_set(m->virtual_servers, NULL, (double)st->vs);
+	metric_set(m->destinations, NULL, (double)st->dests);
+	metric_set(m->destinations_draining, NULL, (double)st->draining);
+	metric_set(m->kube_ipvs0_addresses, NULL, (double)st->bound);
+	dm->svc_changes_pending = dm->ep_changes_pending = 0;
+	metric_set(m->service_changes_pending, NULL, 0);
+	metric_set(m->endpoint_changes_pending, NULL, 0);
+	for (int e = 1; e < 134; e++) {
+		for (; dm->errno_seen[e] < st->last_errno_count[e]; dm->errno_seen[e]++)
+			opsrv_kernel_error(dm->ops, e);
+	}
+	/* Network programming latency: from the slice's trigger time to now. */
+	for (size_t i = 0; i < dm->n_trigger; i++) {
+		double lat = now - (double)dm->trigger_ms[i] / 1000.0;
+
+		if (lat >= 0)
+			metric_observe(m->network_programming, NULL, lat);
+	}
+	dm->n_trigger = 0;
+	for (int r = 0; r < KUBE_RES_COUNT; r++) {
+		struct kube_reflector *rf =
+		    kube_client_reflector(dm->client, (enum kube_resource)r);
+		struct kube_reflector_stats rs;
+		const char *const *lv = ML(kube_resource_name((enum kube_resource)r));
+
+		if (!rf)
+			continue;
+		kube_reflector_stats(rf, &rs);
+		if (rs.watches > dm->watches_seen[r]) {
+			/* The first watch of a resource is a start, not a restart. */
+			unsigned long from = dm->watches_seen[r] ? dm->watches_seen[r] : 1;
+
+			if (rs.watches > from)
+				metric_add(m->watch_restarts, lv, (double)(rs.watches - from));
+			dm->watches_seen[r] = rs.watches;
+		}
+		if (rs.relists > dm->relists_seen[r]) {
+			metric_add(m->watch_relists, lv,
+			           (double)(rs.relists - dm->relists_seen[r]));
+			dm->relists_seen[r] = rs.relists;
+		}
+	}
+}
+
+/* Virtual servers nothing can answer, by service and port (refreshed on full syncs). */
+static void update_empty_vs(struct daemon *dm)
+{
+	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
+	const struct sync_desired *d = sync_reconcile_desired(dm->rec);
+	const struct sync_origin *o;
+	const struct ipvs_vs *vs;
+	size_t pos = 0;
+
+	metric_clear(m->vs_without_destinations);
+	while ((vs = sync_desired_next(d, &pos, &o))) {
+		char ns[256], port[64];
+		const char *slash;
+
+		if (vs->n_dests || !o || !o->service)
+			continue;
+		slash = strchr(o->service, '/');
+		if (!slash)
+			continue;
+		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - o->service), o->service);
+		if (o->port_name && *o->port_name)
+			snprintf(port, sizeof(port), "%s", o->port_name);
+		else
+			snprintf(port, sizeof(port), "%u", (unsigned)vs->svc.port);
+		metric_set(m->vs_without_destinations, ML(ns, slash + 1, port), 1);
+	}
+}
+
 static void after_pass(struct daemon *dm)
 {
+	struct sync_reconcile_stats st;
+
 	dm->last_sync = ev_now(dm->loop);
 	dm->last_sync_wall = time(NULL);
+	sync_reconcile_stats(dm->rec, &st);
+	if (dm->ops) {
+		double secs = (double)st.last_duration_us / 1e6;
+
+		opsrv_sync_done(dm->ops, AF_INET, secs);
+		opsrv_sync_done(dm->ops, AF_INET6, secs);
+		update_metrics(dm, &st);
+	}
 	notify_status(dm);
 }
 
@@ -125,6 +246,8 @@ static void full_finished(struct daemon *dm)
 		log_info("ready", "first_full_sync=done");
 	}
 	after_pass(dm);
+	if (dm->ops)
+		update_empty_vs(dm);
 	/* Events that came during the pass. */
 	if (sync_store_n_dirty(dm->store))
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
@@ -223,8 +346,44 @@ static void dirty_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void schedule(struct daemon *dm)
 {
-	if (dm->ready && sync_store_n_dirty(dm->store))
+	if (dm->ops)
+		opsrv_api_event(dm->ops);
+	if (!sync_store_n_dirty(dm->store))
+		return;
+	queued(dm);
+	if (dm->ready)
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
+}
+
+static void service_changed(struct daemon *dm)
+{
+	dm->svc_changes_pending++;
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->service_changes_total, NULL);
+	schedule(dm);
+}
+
+static void endpoints_changed(struct daemon *dm, int64_t trigger_ms)
+{
+	dm->ep_changes_pending++;
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->endpoint_changes_total, NULL);
+	/* Only changes made after we synced measure programming latency. */
+	if (trigger_ms > 0 && dm->ready) {
+		if (dm->n_trigger == dm->cap_trigger) {
+			size_t cap = dm->cap_trigger ? dm->cap_trigger * 2 : 64;
+			int64_t *nv =
+			    cap <= 65536 ? realloc(dm->trigger_ms, cap * sizeof(*nv)) : NULL;
+
+			if (nv) {
+				dm->trigger_ms = nv;
+				dm->cap_trigger = cap;
+			}
+		}
+		if (dm->n_trigger < dm->cap_trigger)
+			dm->trigger_ms[dm->n_trigger++] = trigger_ms;
+	}
+	schedule(dm);
 }
 
 /* --- graceful termination ----------------------------------------------------------- */
@@ -262,7 +421,7 @@ static void on_service_upsert(void *ctx, struct kube_service *svc)
 	struct daemon *dm = ctx;
 
 	stored(sync_store_upsert_service(dm->store, svc), "Service");
-	schedule(dm);
+	service_changed(dm);
 }
 
 static void on_service_delete(void *ctx, const char *ns, const char *name)
@@ -270,15 +429,16 @@ static void on_service_delete(void *ctx, const char *ns, const char *name)
 	struct daemon *dm = ctx;
 
 	sync_store_delete_service(dm->store, ns, name);
-	schedule(dm);
+	service_changed(dm);
 }
 
 static void on_slice_upsert(void *ctx, struct kube_endpoint_slice *sl)
 {
 	struct daemon *dm = ctx;
+	int64_t trigger = sl->trigger_time_ms;
 
 	stored(sync_store_upsert_slice(dm->store, sl), "EndpointSlice");
-	schedule(dm);
+	endpoints_changed(dm, trigger);
 }
 
 static void on_slice_delete(void *ctx, const char *ns, const char *name)
@@ -286,15 +446,16 @@ static void on_slice_delete(void *ctx, const char *ns, const char *name)
 	struct daemon *dm = ctx;
 
 	sync_store_delete_slice(dm->store, ns, name);
-	schedule(dm);
+	endpoints_changed(dm, 0);
 }
 
 static void on_endpoints_upsert(void *ctx, struct kube_endpoints *ep)
 {
 	struct daemon *dm = ctx;
+	int64_t trigger = ep->trigger_time_ms;
 
 	stored(sync_store_upsert_endpoints(dm->store, ep), "Endpoints");
-	schedule(dm);
+	endpoints_changed(dm, trigger);
 }
 
 static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
@@ -302,7 +463,7 @@ static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
 	struct daemon *dm = ctx;
 
 	sync_store_delete_endpoints(dm->store, ns, name);
-	schedule(dm);
+	endpoints_changed(dm, 0);
 }
 
 static void on_node_upsert(void *ctx, struct kube_node *node)
@@ -364,6 +525,51 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* --- setup ------------------------------------------------------------------------------ */
+
+static double kernel_writes(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct sync_reconcile_stats st;
+
+	if (!dm->rec)
+		return 0;
+	sync_reconcile_stats(dm->rec, &st);
+	return (double)st.kernel_writes;
+}
+
+static double ipvs_changes(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct sync_reconcile_stats st;
+
+	if (!dm->rec)
+		return 0;
+	sync_reconcile_stats(dm->rec, &st);
+	return (double)st.ipvs_changes;
+}
+
+/* Counters read from the reconciler at scrape time. */
+static int register_own_metrics(struct daemon *dm)
+{
+	const struct metric_desc writes = {
+		.name = "kipvs_kernel_writes_total",
+		.help = "Writes to the kernel: IPVS changes, kube-ipvs0 addresses and link.",
+		.type = METRIC_COUNTER,
+		.fn = kernel_writes,
+		.fn_ctx = dm,
+	};
+	const struct metric_desc changes = {
+		.name = "kipvs_ipvs_changes_total",
+		.help = "IPVS changes sent to the kernel (added, edited, deleted).",
+		.type = METRIC_COUNTER,
+		.fn = ipvs_changes,
+		.fn_ctx = dm,
+	};
+	struct metric *m;
+	int err = metrics_register(opsrv_registry(dm->ops), &writes, &m);
+
+	return err ? err : metrics_register(opsrv_registry(dm->ops), &changes, &m);
+}
 
 static enum kube_endpoints_api ep_api(enum endpoints_api a)
 {
@@ -447,6 +653,29 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		if (err)
 			return err;
 	}
+	{
+		struct opsrv_config oc = {
+			.healthz_bind = cfg->healthz_bind_address,
+			.metrics_bind = cfg->metrics_bind_address,
+			.health_timeout_ns = (int64_t)cfg->sync_period_ms * 2 * 1000000,
+			.version = KIPVS_VERSION,
+		};
+
+		if (oc.health_timeout_ns <= 0)
+			oc.health_timeout_ns = 60LL * 1000000000;
+		err = opsrv_create(&oc, &dm->ops);
+		if (!err)
+			err = register_own_metrics(dm);
+		if (!err)
+			err = opsrv_start(dm->ops, dm->loop);
+		if (err) {
+			log_err("ops_server_failed", "healthz=%s metrics=%s err=%s",
+			        cfg->healthz_bind_address ? cfg->healthz_bind_address : "-",
+			        cfg->metrics_bind_address ? cfg->metrics_bind_address : "-",
+			        strerror(-err));
+			return err;
+		}
+	}
 	err = sdnotify_open(&dm->notify);
 	if (err)
 		log_warn("sdnotify_invalid", "err=%s", strerror(-err));
@@ -469,6 +698,8 @@ static void teardown(struct daemon *dm)
 	netif_close(dm->netif);
 	ipvs_close(dm->ipvs);
 	sdnotify_close(dm->notify);
+	opsrv_free(dm->ops);
+	free(dm->trigger_ms);
 }
 
 int sync_daemon_run(const struct kipvs_config *cfg)
