@@ -189,7 +189,8 @@ static int decode_source_ranges(const struct kd *d, const cJSON *spec, struct ku
 
 	if (!rs || !rs->child)
 		return 0;
-	s->lb_source_ranges = kd_calloc((size_t)cJSON_GetArraySize(rs), sizeof(*s->lb_source_ranges));
+	s->lb_source_ranges =
+	    kd_calloc((size_t)cJSON_GetArraySize(rs), sizeof(*s->lb_source_ranges));
 	if (!s->lb_source_ranges)
 		return -ENOMEM;
 	cJSON_ArrayForEach(v, rs)
