@@ -194,8 +194,8 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (r->phase != PH_WAIT)
 		return;
-	if (r->after_wait_list)
-		start_list(r, r->why, false);
+	if (r->after_wait_list) /* a first list keeps asking the watch cache (RV "0") */
+		start_list(r, r->why, !r->synced && r->list_rv0);
 	else
 		start_watch(r);
 }
