@@ -14,4 +14,7 @@ int cmd_admin(int argc, char **argv);
 /* kipvs watch: the apiserver reflectors, one line per event (cmd/watch.c). */
 int cmd_watch(int argc, char **argv);
 
+/* Hidden developer command: drives ipvs/netif for the VM tests. */
+int cmd_netif_test(int argc, char **argv);
+
 #endif

@@ -27,6 +27,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "netif-test", cmd_netif_test },
 	{ "watch", cmd_watch },
 	{ NULL, NULL },
 };

@@ -9,6 +9,7 @@ import copy
 import json
 import random
 import string
+import threading
 import time
 import uuid
 
@@ -140,10 +141,6 @@ def get_object(app, rtype, ns, name):
 
 # ---- writes -----------------------------------------------------------------
 
-def _others(app, rtype, key):
-    return [o for k, o in app.store.items(rtype.plural).items() if k != key]
-
-
 def _normalize(rtype, obj, ns, name):
     """A fresh stored-object dict: kind and apiVersion first, then metadata."""
     out = {"kind": rtype.kind, "apiVersion": rtype.api_version}
@@ -177,7 +174,7 @@ def ensure_namespace(app, ns, dry=False):
         return
     nst = resources.BY_PLURAL["namespaces"]
     obj = _normalize(nst, {"metadata": {"uid": str(uuid.uuid4()), "creationTimestamp": now_stamp()}}, "", ns)
-    nst.prepare(obj, None, [])
+    nst.prepare(obj, None, app.store)
     app.store.write("namespaces", ("", ns), obj)
 
 
@@ -198,6 +195,7 @@ def create(app, rtype, ns, body, q):
         raise invalid(rtype, "", [("metadata.name", "FieldValueRequired",
                                    "Required value: name or generateName is required")])
     obj = _normalize(rtype, copy.deepcopy(body), ns or "", name)
+    resources.validate_meta(rtype, obj)
     obj["metadata"].update({"uid": str(uuid.uuid4()), "creationTimestamp": now_stamp()})
     obj["metadata"].pop("resourceVersion", None)
     obj["metadata"].pop("deletionTimestamp", None)
@@ -207,7 +205,14 @@ def create(app, rtype, ns, body, q):
     with app.store.cond:
         if app.store.get(rtype.plural, key) is not None:
             raise already_exists(rtype, name)
-        rtype.prepare(obj, None, _others(app, rtype, key))
+        nsobj = app.store.get("namespaces", ("", ns)) if ns else None
+        if nsobj is not None and nsobj["metadata"].get("deletionTimestamp"):
+            raise ApiError(403, "Forbidden", "%s \"%s\" is forbidden: unable to create new content in namespace "
+                           "%s because it is being terminated" % (rtype.qualified, name, ns),
+                           {"name": name, "kind": rtype.plural,
+                            "causes": [{"reason": "NamespaceTerminating", "message": "namespace %s is being "
+                                        "terminated" % ns, "field": "metadata.namespace"}]})
+        rtype.prepare(obj, None, app.store)
         if dry:
             obj["metadata"]["resourceVersion"] = ""
             return 201, obj
@@ -241,12 +246,13 @@ def _commit_update(app, rtype, ns, name, new, old, sub, q):
     for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp"):
         if k in old["metadata"]:
             new["metadata"][k] = old["metadata"][k]
+    resources.validate_meta(rtype, new)
     if sub == "status":
         status = new.get("status")
         new = copy.deepcopy(old)
         new["status"] = status if status is not None else {}
     else:
-        rtype.prepare(new, old, _others(app, rtype, key))
+        rtype.prepare(new, old, app.store)
     new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
     if _comparable(new) == _comparable(old):
         return 200, old
@@ -332,12 +338,38 @@ def delete(app, rtype, ns, name, body, q):
         if dry:
             return 200, _delete_status(rtype, old)
         if rtype.plural == "namespaces":
-            for t in resources.TYPES:
-                if t.namespaced:
-                    for k in [k for k in app.store.items(t.plural) if k[0] == name]:
-                        app.store.write(t.plural, k, None)
+            return 200, _terminate_namespace(app, name, old)
         app.store.write(rtype.plural, key, None)
         return 200, _delete_status(rtype, old)
+
+
+def _terminate_namespace(app, name, old):
+    """Like the apiserver: the namespace turns Terminating at once; a moment
+    later (the namespace controller's work) its objects and then the namespace
+    itself are deleted. Returns the Terminating namespace."""
+    if old["metadata"].get("deletionTimestamp"):
+        return old
+    new = copy.deepcopy(old)
+    new["metadata"]["deletionTimestamp"] = now_stamp()
+    new["status"] = dict(new.get("status") or {}, phase="Terminating")
+    stored = app.store.write("namespaces", ("", name), new)
+    uid = old["metadata"].get("uid")
+
+    def finalize():
+        with app.store.cond:
+            cur = app.store.get("namespaces", ("", name))
+            if cur is None or cur["metadata"].get("uid") != uid:
+                return
+            for t in resources.TYPES:
+                if t.namespaced:
+                    for k in sorted(k for k in app.store.items(t.plural) if k[0] == name):
+                        app.store.write(t.plural, k, None)
+            app.store.write("namespaces", ("", name), None)
+
+    timer = threading.Timer(app.config["namespace_delete_delay"], finalize)
+    timer.daemon = True
+    timer.start()
+    return stored
 
 
 def delete_collection(app, rtype, ns, q):
@@ -376,9 +408,11 @@ def seed_objects(doc):
     return [doc]
 
 
-def seed(app, doc):
+def seed(app, doc, raw=False):
     """Stores objects as given (uid, timestamps and status kept; defaults filled
-    in; resourceVersions taken fresh). Existing objects are replaced.
+    in; resourceVersions taken fresh). Existing objects are replaced. With
+    `raw`, objects are stored exactly as sent, without defaults or validation,
+    so that tests can feed a client malformed objects.
     Returns (number stored, [error strings])."""
     count, errors = 0, []
     for obj in seed_objects(doc):
@@ -399,7 +433,8 @@ def seed(app, doc):
         with app.store.cond:
             key = (ns, name)
             try:
-                t.prepare(new, None, _others(app, t, key))
+                if not raw:
+                    t.prepare(new, None, app.store)
             except ApiError as e:
                 errors.append(e.message)
                 continue

@@ -22,7 +22,8 @@ class App:
         self.default_namespaces = default_namespaces
         self.config = {"bookmark_interval": float(bookmark_interval), "watch_timeout": float(watch_timeout),
                        "watchlist": bool(watchlist), "rv0_ignores_limit": bool(rv0_ignores_limit),
-                       "forbid": list(forbid), "gzip_min": 128 * 1024, "too_large_wait": 2.0}
+                       "forbid": list(forbid), "gzip_min": 128 * 1024, "too_large_wait": 2.0,
+                       "namespace_delete_delay": 0.5}
         self.watches = {}
         self.watch_lock = threading.Lock()
         if default_namespaces:

@@ -4,7 +4,8 @@
   GET    /_fake/state             resourceVersion, history floor, object counts, open watches, faults
   POST   /_fake/reset             delete every object (DELETED events are sent), clear faults and the
                                   request log, recreate the default namespaces; an optional body is seeded
-  POST   /_fake/seed              body: a List / typed list / array / object, stored with defaults filled in
+  POST   /_fake/seed[?raw=1]      body: a List / typed list / array / object, stored with defaults filled in
+                                  (raw: exactly as sent, no defaults, no validation)
   POST   /_fake/compact           forget the event history: watches and snapshots from any earlier RV get 410
   GET    /_fake/faults            active faults
   POST   /_fake/faults            add one (see faults.py / README for the types); returns it with its id
@@ -18,7 +19,7 @@
   GET    /_fake/config            runtime settings
   POST   /_fake/config            body: settings to change (bookmark_interval, watch_timeout, watchlist,
                                   rv0_ignores_limit, forbid, history_limit, continue_ttl, gzip_min,
-                                  too_large_wait)
+                                  too_large_wait, namespace_delete_delay)
 """
 
 import json
@@ -32,7 +33,8 @@ HELP = [line.strip() for line in __doc__.splitlines()[2:] if line.strip()]
 
 CONFIG_TYPES = {"bookmark_interval": (int, float), "watch_timeout": (int, float), "watchlist": bool,
                 "rv0_ignores_limit": bool, "forbid": list, "history_limit": int, "continue_ttl": (int, float),
-                "gzip_min": int, "too_large_wait": (int, float)}
+                "gzip_min": int, "too_large_wait": (int, float),
+                "namespace_delete_delay": (int, float)}
 
 
 def _body(h):
@@ -108,7 +110,7 @@ def handle(h, path):
         if body is None:
             raise bad_request("seed: empty body")
         try:
-            count, errors = api.seed(app, body)
+            count, errors = api.seed(app, body, raw=q.get("raw") in ("1", "true"))
         except ValueError as e:
             raise bad_request("seed: %s" % e)
         return h.send_json(200 if not errors else 422, {"seeded": count, "errors": errors,

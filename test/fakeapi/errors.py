@@ -20,10 +20,6 @@ class ApiError(Exception):
         return body
 
 
-def status_body(code, reason, message, details=None):
-    return ApiError(code, reason, message, details).status()
-
-
 def not_found(rtype, name):
     details = {"name": name, "kind": rtype.plural}
     if rtype.group:

@@ -130,6 +130,9 @@ def main(argv=None):
                    help="seed from a JSON List / typed list / object; repeatable")
     p.add_argument("--port-file", help="write the chosen port(s) here, one per line, once listening")
     p.add_argument("--kubeconfig", help="write a kubeconfig for the first listener here")
+    p.add_argument("--kubeconfig-server", metavar="URL",
+                   help="server URL to put in the kubeconfig instead of the first listener's "
+                        "(e.g. https://10.0.2.100:PORT for a qemu guest; PORT is replaced by the port)")
     p.add_argument("--kubeconfig-client-cert", action="store_true",
                    help="the kubeconfig authenticates with the client certificate instead of a token")
     p.add_argument("--bookmark-interval", type=float, default=5.0, help="seconds between BOOKMARKs (default 5)")
@@ -190,7 +193,10 @@ def main(argv=None):
         t.start()
         threads.append(t)
     if args.kubeconfig:
-        write_kubeconfig(args.kubeconfig, servers[0].url, args.tls_dir, first_token(args.token_file),
+        url = servers[0].url
+        if args.kubeconfig_server:
+            url = args.kubeconfig_server.replace("PORT", str(servers[0].server_address[1]))
+        write_kubeconfig(args.kubeconfig, url, args.tls_dir, first_token(args.token_file),
                          args.kubeconfig_client_cert)
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:

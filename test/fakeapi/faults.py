@@ -48,6 +48,8 @@ class Faults:
         self.faults = []
         self.next_id = 1
         self.wake = wake  # called after a change, so idle watch streams re-check
+        self.released = set()  # ids deleted by a client: hang/stall faults stop waiting
+        self.released_below = 0  # every id below this was deleted (DELETE /_fake/faults)
 
     def add(self, spec):
         if not isinstance(spec, dict):
@@ -74,6 +76,10 @@ class Faults:
             before = len(self.faults)
             self.faults = [f for f in self.faults if fid is not None and f["id"] != fid]
             removed = before - len(self.faults)
+            if fid is None:
+                self.released_below = self.next_id
+            else:
+                self.released.add(fid)
         self.wake()
         return removed
 
@@ -81,9 +87,9 @@ class Faults:
         with self.lock:
             return [dict(f) for f in self.faults]
 
-    def active(self, fid):
+    def released_id(self, fid):
         with self.lock:
-            return any(f["id"] == fid for f in self.faults)
+            return fid in self.released or fid < self.released_below
 
     @staticmethod
     def _matches(f, req):
@@ -110,18 +116,11 @@ class Faults:
                     return dict(f)
         return None
 
-    def peek(self, req, types):
-        """The first matching fault of `types` without consuming it (delay)."""
-        with self.lock:
-            for f in self.faults:
-                if f["type"] in types and self._matches(f, req):
-                    return dict(f)
-        return None
-
     def wait_cleared(self, fid, seconds, closing):
-        """Blocks while fault `fid` exists, at most `seconds` (None = no limit)."""
+        """Blocks until fault `fid` is deleted by a client, `seconds` pass
+        (None = no limit) or closing() is true."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        while self.active(fid) and not closing():
+        while not self.released_id(fid) and not closing():
             left = 0.25 if deadline is None else min(0.25, deadline - time.monotonic())
             if left <= 0:
                 return

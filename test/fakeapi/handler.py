@@ -11,7 +11,9 @@ import json
 import socket
 import ssl
 import struct
+import sys
 import time
+import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -48,7 +50,7 @@ class Route:
         self.watch_prefix = False
 
 
-def route(app, path, server_address):
+def route(path, server_address):
     r = Route()
     parts = [p for p in path.split("/") if p]
     if path.startswith("/_fake"):
@@ -137,7 +139,23 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(fmt, *args)
 
     def do_GET(self):
-        self.dispatch()
+        self.responded = False
+        self.route, self.entry, self.delay = Route(), {}, None
+        try:
+            self.dispatch()
+        except (ConnectionError, ssl.SSLError, TimeoutError, socket.timeout):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - a bug must not kill the connection silently
+            traceback.print_exc(file=sys.stderr)
+            if self.responded:
+                self.cut()
+            else:
+                self.send_status(ApiError(500, "InternalError", "Internal error occurred: the fake apiserver "
+                                          "failed on this request (see its stderr)"))
+
+    def send_response(self, code, message=None):
+        self.responded = True
+        super().send_response(code, message)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
@@ -159,6 +177,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def json_body(self):
         raw = self.body
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if raw and ctype not in ("", "application/json", "*/*") and not ctype.endswith("+json"):
+            # Protobuf (what client-go's typed clients send first) and CBOR are not
+            # spoken here; client-go switches to JSON after a 415.
+            raise ApiError(415, "UnsupportedMediaType",
+                           'the body of the request was in an unknown format - accepted media types include: '
+                           'application/json')
         if not raw.strip():
             return None
         try:
@@ -236,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         self.q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         self.delay = None
         host, port = self.server.server_address[:2]
-        self.route = route(self.app, path, "%s:%s" % (host, port))
+        self.route = route(path, "%s:%s" % (host, port))
         self.body = b""
         self.entry = {}
         try:

@@ -9,6 +9,8 @@ cluster IPs from 10.96.0.0/16 and fd00:10:96::/112, node ports from
 """
 
 import ipaddress
+import json
+import re
 
 from errors import invalid
 
@@ -54,7 +56,7 @@ class ResourceType:
         self.status_subresource = status_subresource
         self.create_on_update = create_on_update
         self.warning = warning
-        self.prepare = None  # set below: fn(obj, old, others) -> None, may raise ApiError
+        self.prepare = None  # set below: fn(obj, old, store) -> None, may raise ApiError
 
     @property
     def api_version(self):
@@ -129,6 +131,39 @@ def for_object(obj, list_kind=None, list_api_version=None):
     return None
 
 
+# ---- metadata ----------------------------------------------------------------
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def validate_meta(rtype, obj):
+    """Name format (DNS-1035 label for Services, DNS-1123 label for Namespaces,
+    DNS-1123 subdomain otherwise) and string maps for labels and annotations."""
+    meta = obj["metadata"]
+    name = meta.get("name")
+    errs = []
+    if rtype.plural == "services":
+        pattern, what, limit = _DNS1035_LABEL, "a DNS-1035 label must consist of lower case alphanumeric " \
+            "characters or '-', start with an alphabetic character, and end with an alphanumeric character", 63
+    elif rtype.plural == "namespaces":
+        pattern, what, limit = _DNS1123_LABEL, "a lowercase RFC 1123 label must consist of lower case " \
+            "alphanumeric characters or '-', and must start and end with an alphanumeric character", 63
+    else:
+        pattern, what, limit = _DNS1123_SUBDOMAIN, "a lowercase RFC 1123 subdomain must consist of lower case " \
+            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", 253
+    if not isinstance(name, str) or not pattern.match(name) or len(name) > limit:
+        errs.append(("metadata.name", "FieldValueInvalid", "Invalid value: %s: %s" % (json.dumps(name), what)))
+    for field in ("labels", "annotations"):
+        val = meta.get(field)
+        if val is not None and (not isinstance(val, dict) or
+                                not all(isinstance(k, str) and isinstance(v, str) for k, v in val.items())):
+            errs.append(("metadata." + field, "FieldValueInvalid", "Invalid value: must be a map of strings"))
+    if errs:
+        raise invalid(rtype, name if isinstance(name, str) else "", errs)
+
+
 # ---- Services -------------------------------------------------------------
 
 def _family(ip):
@@ -139,44 +174,76 @@ def _family(ip):
 
 
 class _Allocator:
-    """Finds free cluster IPs and node ports among the other Services."""
+    """Finds free cluster IPs and node ports. `used` is the store's running
+    count of the addresses and ports all Services hold (Store.svc_used), so a
+    lookup costs nothing per existing Service; `hint` remembers where the last
+    search ended."""
 
-    def __init__(self, others):
-        self.ips = set()
-        self.ports = set()
-        for svc in others:
-            spec = svc.get("spec") or {}
-            for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else []):
-                self.ips.add(ip)
-            for p in spec.get("ports") or []:
-                if p.get("nodePort"):
-                    self.ports.add(p["nodePort"])
-            if spec.get("healthCheckNodePort"):
-                self.ports.add(spec["healthCheckNodePort"])
+    def __init__(self, used, hint):
+        self.used = used
+        self.hint = hint
+        self.ips = _UsedView(used, "ip")
+        self.ports = _UsedView(used, "port")
 
     def ip(self, family):
         net = V6_CIDR if family == "IPv6" else V4_CIDR
         # Start above the low addresses fixtures and clusters hand out by hand.
-        start = 100 if family == "IPv4" else 0x100
-        for off in list(range(start, net.num_addresses - 1)) + list(range(1, start)):
+        low = 100 if family == "IPv4" else 0x100
+        size = net.num_addresses - 2
+        start = self.hint.get(family, low)
+        for i in range(size):
+            off = 1 + (start - 1 + i) % size
             cand = str(net.network_address + off)
             if cand not in self.ips:
                 self.ips.add(cand)
+                self.hint[family] = off + 1
                 return cand
         return None
 
     def port(self):
-        for p in range(NODE_PORT_MIN, NODE_PORT_MAX + 1):
+        span = NODE_PORT_MAX - NODE_PORT_MIN + 1
+        start = self.hint.get("port", NODE_PORT_MIN)
+        for i in range(span):
+            p = NODE_PORT_MIN + (start - NODE_PORT_MIN + i) % span
             if p not in self.ports:
                 self.ports.add(p)
+                self.hint["port"] = p + 1
                 return p
         return None
 
 
-def _prepare_service(obj, old, others):
+class _UsedView:
+    """A set view over the store's counters plus what this request added."""
+
+    def __init__(self, used, kind):
+        self.used = used
+        self.kind = kind
+        self.added = set()
+
+    def __contains__(self, value):
+        return self.used.get((self.kind, value), 0) > 0 or value in self.added
+
+    def add(self, value):
+        self.added.add(value)
+
+
+def service_holds(svc):
+    """The (kind, value) pairs a stored Service holds: cluster IPs and node ports."""
+    spec = (svc or {}).get("spec") or {}
+    out = [("ip", ip) for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
+           if ip != "None"]
+    out += [("port", p["nodePort"]) for p in spec.get("ports") or [] if isinstance(p, dict) and p.get("nodePort")]
+    if spec.get("healthCheckNodePort"):
+        out.append(("port", spec["healthCheckNodePort"]))
+    return out
+
+
+def _prepare_service(obj, old, store):
     name = obj["metadata"].get("name", "")
     rtype = BY_PLURAL["services"]
     spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        raise invalid(rtype, name, [("spec", "FieldValueInvalid", "Invalid value: must be an object")])
     ospec = (old or {}).get("spec") or {}
     errs = []
     stype = spec.setdefault("type", "ClusterIP")
@@ -222,7 +289,7 @@ def _prepare_service(obj, old, others):
     if errs:
         raise invalid(rtype, name, errs)
 
-    alloc = _Allocator(others)
+    alloc = _Allocator(store.svc_used, store.alloc_hint)
     if stype == "ExternalName":
         for k in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
             spec.pop(k, None)
@@ -242,7 +309,11 @@ def _prepare_service(obj, old, others):
 
 
 def _cluster_ips(rtype, name, spec, ospec, alloc):
-    ips = list(spec.get("clusterIPs") or [])
+    ips = spec.get("clusterIPs") or []
+    if not isinstance(ips, list) or not all(isinstance(ip, str) for ip in ips):
+        raise invalid(rtype, name, [("spec.clusterIPs", "FieldValueInvalid",
+                                     "Invalid value: %s: must be a list of IP addresses" % json.dumps(ips))])
+    ips = list(ips)
     if spec.get("clusterIP"):
         if not ips:
             ips = [spec["clusterIP"]]
@@ -253,7 +324,11 @@ def _cluster_ips(rtype, name, spec, ospec, alloc):
     if old_ips and ospec.get("type") != "ExternalName" and ips and ips[:len(old_ips)] != old_ips[:len(ips)]:
         raise invalid(rtype, name, [("spec.clusterIPs[0]", "FieldValueInvalid",
                                      "Invalid value: %s: may not change once set" % ips[0])])
-    families = list(spec.get("ipFamilies") or [])
+    families = spec.get("ipFamilies") or []
+    if not isinstance(families, list) or any(f not in ("IPv4", "IPv6") for f in families):
+        raise invalid(rtype, name, [("spec.ipFamilies", "FieldValueNotSupported",
+                                     'Unsupported value: %s: supported values: "IPv4", "IPv6"' % json.dumps(families))])
+    families = list(families)
     policy = spec.get("ipFamilyPolicy")
     if policy is not None and policy not in POLICIES:
         raise invalid(rtype, name, [("spec.ipFamilyPolicy", "FieldValueNotSupported",
@@ -340,6 +415,9 @@ def _node_ports(rtype, name, spec, ospec, alloc):
         # allocateLoadBalancerNodePorts=false keeps node ports the user asked for.
     for i, p in enumerate(ports):
         np = p.get("nodePort")
+        if np is not None and (not isinstance(np, int) or isinstance(np, bool)):
+            raise invalid(rtype, name, [("spec.ports[%d].nodePort" % i, "FieldValueInvalid",
+                                         "Invalid value: %s: must be an integer" % json.dumps(np))])
         if np:
             if not needs and stype in ("ClusterIP", "ExternalName"):
                 raise invalid(rtype, name, [("spec.ports[%d].nodePort" % i, "FieldValueForbidden",
@@ -367,7 +445,7 @@ def _node_ports(rtype, name, spec, ospec, alloc):
 
 # ---- other types ----------------------------------------------------------
 
-def _prepare_endpointslice(obj, old, others):
+def _prepare_endpointslice(obj, old, store):
     name = obj["metadata"].get("name", "")
     rtype = BY_PLURAL["endpointslices"]
     at = obj.get("addressType")
@@ -377,10 +455,29 @@ def _prepare_endpointslice(obj, old, others):
     if old is not None and old.get("addressType") != at:
         raise invalid(rtype, name, [("addressType", "FieldValueInvalid",
                                      'Invalid value: "%s": field is immutable' % at)])
-    for p in obj.get("ports") or []:
-        if isinstance(p, dict):
-            p.setdefault("name", "")
-            p.setdefault("protocol", "TCP")
+    errs = []
+    ports, eps = obj.get("ports"), obj.get("endpoints")
+    if ports is not None and not isinstance(ports, list):
+        errs.append(("ports", "FieldValueInvalid", "Invalid value: must be a list"))
+    for i, p in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(p, dict):
+            errs.append(("ports[%d]" % i, "FieldValueInvalid", "Invalid value: must be an object"))
+            continue
+        p.setdefault("name", "")
+        p.setdefault("protocol", "TCP")
+        port = p.get("port")
+        if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535):
+            errs.append(("ports[%d].port" % i, "FieldValueInvalid",
+                         "Invalid value: %s: must be between 0 and 65535, inclusive" % json.dumps(port)))
+    if eps is not None and not isinstance(eps, list):
+        errs.append(("endpoints", "FieldValueInvalid", "Invalid value: must be a list"))
+    for i, e in enumerate(eps if isinstance(eps, list) else []):
+        addrs = e.get("addresses") if isinstance(e, dict) else None
+        if not isinstance(addrs, list) or not 1 <= len(addrs) <= 100 or not all(isinstance(a, str) for a in addrs):
+            errs.append(("endpoints[%d].addresses" % i, "FieldValueInvalid",
+                         "Invalid value: must have between 1 and 100 addresses"))
+    if errs:
+        raise invalid(rtype, name, errs)
     obj.setdefault("endpoints", None)
     obj.setdefault("ports", None)
     if old is None:
@@ -391,13 +488,13 @@ def _prepare_endpointslice(obj, old, others):
         obj["metadata"]["generation"] = gen + 1 if changed else gen
 
 
-def _prepare_endpoints(obj, old, others):
+def _prepare_endpoints(obj, old, store):
     for s in obj.get("subsets") or []:
         for p in s.get("ports") or []:
             p.setdefault("protocol", "TCP")
 
 
-def _prepare_namespace(obj, old, others):
+def _prepare_namespace(obj, old, store):
     obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
     obj["status"] = (old or {}).get("status") or obj.get("status") or {}
     obj["status"].setdefault("phase", "Active")
@@ -405,12 +502,12 @@ def _prepare_namespace(obj, old, others):
     labels["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
 
 
-def _prepare_node(obj, old, others):
+def _prepare_node(obj, old, store):
     if old is not None:
         obj["status"] = old.get("status") or {}
 
 
-def _prepare_nothing(obj, old, others):
+def _prepare_nothing(obj, old, store):
     pass
 
 

@@ -17,8 +17,10 @@ import json
 import threading
 import time
 
+import resources
+
 Event = collections.namedtuple("Event", "rv type res key old new obj")
-# type: "ADDED" | "MODIFIED" | "DELETED" | None (a compaction marker)
+# Event.type is "ADDED", "MODIFIED", "DELETED", or None for a compaction marker.
 # obj: the object a watcher is sent (for DELETED: the last state with the deletion's RV)
 
 
@@ -36,7 +38,8 @@ class Store:
         self.continue_ttl = continue_ttl
         self.objects = collections.defaultdict(dict)  # plural -> {(ns, name): obj}
         self.closing = False
-        self.alloc_hint = {}
+        self.alloc_hint = {}  # where the next cluster IP / node port search starts
+        self.svc_used = collections.Counter()  # ("ip", addr) / ("port", n) held by Services
 
     # ---- reads (call with the lock held or accept a racy view) ----
 
@@ -61,6 +64,9 @@ class Store:
             old = self.objects[res].get(key)
             if new is None and old is None:
                 return None
+            if res == "services":
+                self.svc_used.subtract(resources.service_holds(old))
+                self.svc_used.update(resources.service_holds(new))
             self.rv += 1
             rv = str(self.rv)
             if new is None:
@@ -85,7 +91,7 @@ class Store:
 
     def _append(self, ev):
         self.history.append(ev)
-        if len(self.history) > self.history_limit + max(64, self.history_limit // 4):
+        if len(self.history) > self.history_limit:
             self.trim(self.history_limit)
         self.cond.notify_all()
 
