@@ -40,15 +40,16 @@ int kube_json_parse(const char *buf, size_t len, const char *what, cJSON **out)
 
 struct block {
 	struct block *next;
-	size_t size, used;
+	size_t size;
 	_Alignas(ALIGN) char data[];
 };
 
 struct kube_json_arena {
 	struct block *head; /* blocks, used in list order */
 	struct block *cur;  /* the block being filled */
+	char *ptr, *end;    /* free space of cur, cut short where the cap falls */
 	size_t cap;         /* most bytes per document; 0 = none */
-	size_t doc_bytes;   /* bytes handed out for the current document */
+	size_t before;      /* bytes of the document in blocks before cur */
 	size_t held;        /* bytes of blocks held */
 	int fail;           /* why the last allocation failed: -E2BIG or -ENOMEM */
 };
@@ -61,23 +62,37 @@ struct kube_json_arena {
  */
 static struct kube_json_arena *parsing;
 
-static void *arena_alloc(size_t n)
+/* Makes @b the current block: the free space ends at the block's end or
+ * where the document reaches the cap, whichever comes first. */
+static void enter_block(struct kube_json_arena *a, struct block *b)
 {
-	struct kube_json_arena *a = parsing;
-	struct block *b;
-	void *p;
+	size_t room = b->size;
 
-	if (!a || n > SIZE_MAX / 2)
-		return NULL;
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	if (a->cap && a->doc_bytes + n > a->cap) {
+	a->cur = b;
+	if (a->cap)
+		room = a->cap - a->before < room ? a->cap - a->before : room;
+	a->ptr = b->data;
+	a->end = b->data + room;
+}
+
+/* The slow path: the current block is full (or the cap is reached). Kept
+ * out of line so that the fast path saves no registers. */
+__attribute__((noinline)) static void *arena_alloc_slow(struct kube_json_arena *a, size_t n)
+{
+	struct block *b;
+	size_t used = a->cur ? (size_t)(a->ptr - a->cur->data) : 0;
+
+	if (a->cap && a->before + used + n > a->cap) {
 		a->fail = -E2BIG;
 		return NULL;
 	}
+	a->before += used;
 	/* Blocks after cur are empty ones kept from earlier documents. */
-	while (a->cur && a->cur->used + n > a->cur->size && a->cur->next)
-		a->cur = a->cur->next;
-	if (!a->cur || a->cur->used + n > a->cur->size) {
+	b = a->cur ? a->cur->next : a->head;
+	while (b && b->size < n) {
+		b = b->next;
+	}
+	if (!b) {
 		size_t size = n > BLOCK_MIN ? n : BLOCK_MIN;
 
 		b = malloc(sizeof(*b) + size);
@@ -86,19 +101,36 @@ static void *arena_alloc(size_t n)
 			return NULL;
 		}
 		b->size = size;
-		b->used = 0;
+		/* Appended after the last block. */
 		b->next = NULL;
-		if (a->cur)
-			a->cur->next = b;
-		else
+		if (!a->head) {
 			a->head = b;
-		a->cur = b;
+		} else {
+			struct block *last = a->cur ? a->cur : a->head;
+
+			while (last->next)
+				last = last->next;
+			last->next = b;
+		}
 		a->held += size;
 	}
-	p = a->cur->data + a->cur->used;
-	a->cur->used += n;
-	a->doc_bytes += n;
-	return p;
+	enter_block(a, b);
+	a->ptr += n;
+	return a->ptr - n;
+}
+
+static void *arena_alloc(size_t n)
+{
+	struct kube_json_arena *a = parsing;
+
+	if (!a || n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (n <= (size_t)(a->end - a->ptr)) {
+		a->ptr += n;
+		return a->ptr - n;
+	}
+	return arena_alloc_slow(a, n);
 }
 
 /* Nodes are released all at once by kube_json_arena_reset(). cJSON frees
@@ -119,10 +151,9 @@ int kube_json_arena_new(size_t cap, struct kube_json_arena **out)
 
 void kube_json_arena_reset(struct kube_json_arena *a)
 {
-	for (struct block *b = a->head; b; b = b->next)
-		b->used = 0;
-	a->cur = a->head;
-	a->doc_bytes = 0;
+	a->cur = NULL;
+	a->ptr = a->end = NULL;
+	a->before = 0;
 	a->fail = 0;
 }
 
