@@ -621,12 +621,43 @@ int kube_status_decode(const cJSON *obj, struct kube_status *st)
 	return 0;
 }
 
+/* metav1.StatusReason values client-go knows (apimachinery errors.go). */
+static bool known_reason(const char *r)
+{
+	static const char *const known[] = {
+		"Unauthorized",
+		"Forbidden",
+		"NotFound",
+		"AlreadyExists",
+		"Conflict",
+		"Gone",
+		"Invalid",
+		"ServerTimeout",
+		"StoreReadError",
+		"Timeout",
+		"TooManyRequests",
+		"BadRequest",
+		"MethodNotAllowed",
+		"NotAcceptable",
+		"RequestEntityTooLarge",
+		"UnsupportedMediaType",
+		"InternalError",
+		"Expired",
+		"ServiceUnavailable",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(r, known[i]))
+			return true;
+	return false;
+}
+
 bool kube_status_is_expired(const struct kube_status *st)
 {
 	if (!strcmp(st->reason, "Expired") || !strcmp(st->reason, "Gone"))
 		return true;
-	/* client-go: an unknown reason with code 410 also counts. */
-	return st->code == 410 && (st->reason[0] == '\0' || !strcmp(st->reason, "Unknown"));
+	/* client-go: a reason it does not know (or none) with code 410 too. */
+	return st->code == 410 && !known_reason(st->reason);
 }
 
 bool kube_status_is_rv_too_large(const struct kube_status *st)

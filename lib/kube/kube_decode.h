@@ -32,12 +32,19 @@
  *     address is missing, unparsable or of the other family than the slice's
  *     addressType is dropped. FQDN (and unknown) slices keep address_type 0
  *     and no endpoints (their addresses are not IPs).
+ *     Unknown enum values: spec.type => ClusterIP, traffic policies =>
+ *     Cluster, sessionAffinity => None, LB ingress ipMode => treated as Proxy
+ *     (kube-proxy programs an ingress IP only for ipMode VIP or unset).
  *   - Unknown fields are ignored; JSON null is the same as absent.
  *   - Arrays are walked as linked lists (cJSON_ArrayForEach), never indexed.
  *   - On -ENOMEM nothing leaks and nothing is logged; *out is left NULL.
+ *   - Decoded objects are allocated with cJSON_malloc(), which is malloc()
+ *     unless a test installs failing hooks, and released by kube_*_free().
+ *     They never point into the DOM: it can be freed right after decoding.
  *
- * Nothing here keeps state; every function is reentrant. The caller owns the
- * cJSON DOM and the decoded objects (kube_*_free, kube_object_free).
+ * The caller owns the cJSON DOM and the decoded objects (kube_*_free,
+ * kube_object_free). Apart from the parse arena (below), nothing here keeps
+ * state and every function is reentrant.
  */
 #ifndef KIPVS_KUBE_DECODE_H
 #define KIPVS_KUBE_DECODE_H
@@ -192,7 +199,8 @@ struct kube_status {
 /* 0, or -EINVAL when @obj is not an object (no log: the caller knows the context). */
 int kube_status_decode(const cJSON *obj, struct kube_status *st)
     __attribute__((warn_unused_result));
-/* client-go's "expired": reason Expired or Gone, or an unknown reason with code 410. */
+/* client-go's "expired": reason Expired or Gone, or code 410 with a reason
+ * client-go does not know (or none). */
 bool kube_status_is_expired(const struct kube_status *st);
 /* 504 with cause ResourceVersionTooLarge: relist with resourceVersion unset. */
 bool kube_status_is_rv_too_large(const struct kube_status *st);
