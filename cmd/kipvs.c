@@ -29,6 +29,7 @@ struct subcmd {
 static const struct subcmd subcmds[] = {
 	{ "netif-test", cmd_netif_test },
 	{ "watch", cmd_watch },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 

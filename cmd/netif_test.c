@@ -74,7 +74,7 @@ int cmd_netif_test(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "monitor") && argc == 4)
-		return monitor(atoi(argv[2]), atoi(argv[3]));
+		return monitor((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10));
 	err = netif_open(&h);
 	if (err < 0)
 		return fail("open", err);
