@@ -156,7 +156,42 @@ static void cap_and_errors(void **state)
 	cJSON_Delete(h);
 }
 
+/* Objects decoded from an arena DOM own their memory: reusing the arena for
+ * another document (which overwrites the same block) leaves them intact. */
+static void objects_outlive_reset(void **state)
+{
+	struct kube_object objs[16];
+	struct kube_json_arena *a;
+	struct kube_list_iter it;
+	enum kube_kind kind;
+	const cJSON *dom, *item;
+	size_t len, len2, n = 0;
+	char *svcs = read_ref("k8s-fixtures/services.json", &len);
+	char *slices = read_ref("k8s-fixtures/endpointslices.json", &len2);
+
+	assert_int_equal(kube_json_arena_new(0, &a), 0);
+	assert_int_equal(kube_json_arena_parse(a, svcs, len, "svcs", &dom), 0);
+	assert_int_equal(kube_list_iter_init(&it, dom, KUBE_KIND_UNKNOWN), 0);
+	while ((item = kube_list_iter_next(&it, &kind)))
+		assert_int_equal(kube_object_decode(item, kind, &objs[n++]), 0);
+	assert_int_equal(n, 9);
+	kube_json_arena_reset(a);
+	assert_int_equal(kube_json_arena_parse(a, slices, len2, "slices", &dom), 0);
+	assert_string_equal(objs[2].svc->meta.name, "frontend");
+	assert_string_equal(objs[2].svc->meta.uid, "0b6f4e1a-9d2c-4f3b-a1e5-6c7d8e9f0a1b");
+	assert_string_equal(objs[2].svc->ports[0].name, "http");
+	assert_int_equal(objs[2].svc->ports[0].node_port, 30080);
+	assert_string_equal(objs[8].svc->proxy_name, "mesh-proxy");
+	assert_string_equal(objs[5].svc->traffic_distribution, "PreferClose");
+	for (size_t i = 0; i < n; i++)
+		kube_object_free(&objs[i]);
+	kube_json_arena_free(a);
+	free(svcs);
+	free(slices);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(objects_outlive_reset),
 	cmocka_unit_test(same_as_heap_dom),
 	cmocka_unit_test(big_documents),
 	cmocka_unit_test(cap_and_errors),
