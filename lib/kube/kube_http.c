@@ -14,7 +14,6 @@
 #include "kube_config.h"
 #include "kube_decode.h"
 
-
 enum req_state {
 	REQ_RUNNING = 0,
 	REQ_FINISHED, /* curl is done, on_done not yet called */
