@@ -311,6 +311,10 @@ int cmd_watch(int argc, char **argv)
 
 		if (env && *env && !strchr(env, ':'))
 			co.kubeconfig = env;
+		else if (env && *env)
+			log_warn("kubeconfig_env_ignored",
+			         "reason=\"KUBECONFIG lists several files; kipvs reads one: pass "
+			         "--kubeconfig FILE\"");
 	}
 	ko.user_agent = "kipvs/" KIPVS_VERSION " (linux) watch";
 	setvbuf(stdout, NULL, _IOLBF, 0);

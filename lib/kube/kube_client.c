@@ -56,7 +56,7 @@ static enum kube_resource res_of(struct kube_client *c, struct kube_reflector *r
 	return KUBE_RES_COUNT;
 }
 
-static int r_upsert(void *ctx, struct kube_reflector *r, cJSON *obj, const char *ns,
+static int r_upsert(void *ctx, struct kube_reflector *r, const cJSON *obj, const char *ns,
                     const char *name, const char *rv)
 {
 	struct kube_client *c = ctx;
@@ -110,7 +110,7 @@ static int r_upsert(void *ctx, struct kube_reflector *r, cJSON *obj, const char 
 }
 
 static void r_remove(void *ctx, struct kube_reflector *r, const char *ns, const char *name,
-                     cJSON *last)
+                     const cJSON *last)
 {
 	struct kube_client *c = ctx;
 

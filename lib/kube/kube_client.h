@@ -68,7 +68,8 @@ struct kube_client_opts {
  * takes it over: the consumer frees it (kube_service_free() ...) when it is
  * replaced or deleted. A MODIFIED object arrives whole, as a new upsert of
  * the same namespace/name; the previous one is the consumer's to free.
- * *_delete callbacks pass borrowed strings, valid for the call.
+ * *_delete callbacks pass borrowed strings, valid for the call. When an
+ * *_upsert callback is NULL the client frees the object itself.
  *
  * Guarantees: for each namespace/name, events arrive in the apiserver's
  * order; a delete is only sent for an object that was upserted before; an
@@ -95,7 +96,8 @@ struct kube_client_cbs {
 	void (*list_end)(void *ctx, enum kube_resource res);
 	/* @res completed its first list (once per resource). */
 	void (*synced)(void *ctx, enum kube_resource res);
-	/* Every watched resource is synced (once). */
+	/* Every watched resource is synced (once; includes the Node when one
+	 * is watched — use synced() to gate on services and endpoints alone). */
 	void (*all_synced)(void *ctx);
 };
 

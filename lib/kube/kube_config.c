@@ -527,6 +527,14 @@ static int parse_user(struct kc *p, const char *name, struct kube_config *c)
 	return 0;
 }
 
+/* The document holds the token and keys as scalars: wipe them before freeing. */
+static void doc_wipe(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+}
+
 static int kc_load_doc(struct kc *p, const char *text, size_t len)
 {
 	yaml_parser_t parser;
@@ -548,6 +556,7 @@ static int kc_load_doc(struct kc *p, const char *text, size_t len)
 	yaml_parser_delete(&parser);
 	if (!yaml_document_get_root_node(&p->doc) ||
 	    yaml_document_get_root_node(&p->doc)->type != YAML_MAPPING_NODE) {
+		doc_wipe(&p->doc);
 		yaml_document_delete(&p->doc);
 		return kc_bad(p, "(document)", "not a kubeconfig: the top level is not a mapping");
 	}
@@ -632,6 +641,7 @@ out:
 	free(cluster);
 	free(user);
 	free(p.dir);
+	doc_wipe(&p.doc);
 	yaml_document_delete(&p.doc);
 	return r;
 }

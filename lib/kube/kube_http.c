@@ -10,12 +10,9 @@
 #include <string.h>
 
 #include "../log.h"
+#include "../version.h"
 #include "kube_config.h"
 #include "kube_decode.h"
-
-#ifndef KIPVS_VERSION_STR
-#define KIPVS_VERSION_STR "0.1.0"
-#endif
 
 enum req_state {
 	REQ_RUNNING = 0,
@@ -664,7 +661,7 @@ int kube_http_new(struct ev_loop *loop, const struct kube_config *cfg,
 		goto fail;
 	if (o && o->user_agent)
 		h->user_agent = strdup(o->user_agent);
-	else if (asprintf(&h->user_agent, "kipvs/%s (linux)", KIPVS_VERSION_STR) < 0)
+	else if (asprintf(&h->user_agent, "kipvs/%s (linux)", KIPVS_VERSION) < 0)
 		h->user_agent = NULL;
 	h->multi = curl_multi_init();
 	if (!h->user_agent || !h->multi) {

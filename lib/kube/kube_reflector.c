@@ -47,6 +47,7 @@ struct kube_reflector {
 	struct kube_reflector_cbs cbs;
 	void *ctx;
 	struct kube_cache *cache;
+	struct kube_json_arena *arena; /* list pages */
 	struct kube_lines lines;
 	struct kube_backoff bo;
 	ev_timer timer;
@@ -194,8 +195,8 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (r->phase != PH_WAIT)
 		return;
-	if (r->after_wait_list)
-		start_list(r, r->why, false);
+	if (r->after_wait_list) /* a first list keeps asking the watch cache (RV "0") */
+		start_list(r, r->why, !r->synced && r->list_rv0);
 	else
 		start_watch(r);
 }
@@ -270,8 +271,8 @@ static void on_gone(void *ctx, const char *ns, const char *name)
 		r->cbs.remove(r->ctx, r, ns, name, NULL);
 }
 
-static void deliver_upsert(struct kube_reflector *r, cJSON *obj, const char *ns, const char *name,
-                           const char *rv)
+static void deliver_upsert(struct kube_reflector *r, const cJSON *obj, const char *ns,
+                           const char *name, const char *rv)
 {
 	int ch = kube_cache_upsert(r->cache, ns, name, rv);
 
@@ -306,13 +307,13 @@ static void list_failed(struct kube_reflector *r, const struct kube_http_result 
 }
 
 /* Applies one page; 0, or -EINVAL when the page is not a list. */
-static int apply_page(struct kube_reflector *r, cJSON *page)
+static int apply_page(struct kube_reflector *r, const cJSON *page)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(page, "metadata");
-	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
 	const char *lrv = meta_str(meta, "resourceVersion");
 	const char *cont = meta_str(meta, "continue");
-	cJSON *it;
+	const cJSON *it;
 	int idx = 0;
 
 	if (!cJSON_IsObject(page) || !lrv || !*lrv ||
@@ -347,7 +348,7 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 {
 	struct kube_reflector *r = ctx;
 	struct kube_status si = { 0 };
-	cJSON *page;
+	const cJSON *page = NULL;
 	int rc;
 
 	r->req = NULL;
@@ -391,10 +392,13 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 	r->st.pages++;
 	log_debug("list_page", "resource=%s bytes=%zu http=%s", r->o.name, r->blen,
 	          res->http2 ? "2" : "1.1");
-	page = cJSON_ParseWithLength(r->body ? r->body : "", r->blen);
+	/* A page is thousands of objects: parse it into an arena (one block
+	 * allocation instead of one malloc per node, freed at once). */
+	rc = kube_json_arena_parse(r->arena, r->body ? r->body : "", r->blen, r->o.name, &page);
 	body_free(r);
-	rc = page ? apply_page(r, page) : -EINVAL;
-	cJSON_Delete(page);
+	if (!rc)
+		rc = apply_page(r, page);
+	kube_json_arena_reset(r->arena);
 	if (rc) {
 		struct kube_http_result bad = { .err = -EIO, .detail = "the answer is not a list" };
 
@@ -410,6 +414,7 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 	}
 	/* the list is complete: what it did not contain is gone */
 	r->unpaged = false;
+	kube_json_arena_trim(r->arena); /* watch events are small */
 	kube_cache_relist_end(r->cache, on_gone, r);
 	free(r->rv);
 	r->rv = r->list_rv;
@@ -735,7 +740,8 @@ int kube_reflector_new(struct ev_loop *loop, struct kube_http *http,
 		seed = (uint64_t)(uintptr_t)r ^ (uint64_t)(ev_time() * 1e6);
 	r->rng = seed | 1;
 	if (!r->o.name || !r->o.path || (o->label_selector && !r->o.label_selector) ||
-	    (o->field_selector && !r->o.field_selector) || kube_cache_new(&r->cache)) {
+	    (o->field_selector && !r->o.field_selector) || kube_cache_new(&r->cache) ||
+	    kube_json_arena_new(0, &r->arena)) {
 		kube_reflector_free(r);
 		return -ENOMEM;
 	}
@@ -758,6 +764,7 @@ void kube_reflector_free(struct kube_reflector *r)
 	kube_http_cancel(r->req);
 	ev_timer_stop(r->loop, &r->timer);
 	kube_cache_free(r->cache);
+	kube_json_arena_free(r->arena);
 	kube_lines_free(&r->lines);
 	body_free(r);
 	free(r->rv);

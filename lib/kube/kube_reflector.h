@@ -49,18 +49,18 @@ enum kube_list_reason {
 const char *kube_list_reason_name(enum kube_list_reason r);
 
 struct kube_reflector_cbs {
-	/* An object is new or changed. @obj is borrowed for the call (it may be
-	 * detached from, it is freed afterwards); @ns is "" for cluster-scoped.
+	/* An object is new or changed. @obj is borrowed, read-only, for the
+	 * call (list pages live in a parse arena); @ns is "" for cluster-scoped.
 	 * Return 0 when taken, nonzero when refused (could not be decoded): the
 	 * reflector then treats the consumer as still holding the previous
 	 * version (none for a new object) and offers the object again on the
 	 * next relist. */
-	int (*upsert)(void *ctx, struct kube_reflector *r, struct cJSON *obj, const char *ns,
+	int (*upsert)(void *ctx, struct kube_reflector *r, const struct cJSON *obj, const char *ns,
 	              const char *name, const char *rv);
 	/* An object is gone. @last: its final state (DELETED event), or NULL
 	 * when it was missing from a relist. */
 	void (*remove)(void *ctx, struct kube_reflector *r, const char *ns, const char *name,
-	               struct cJSON *last);
+	               const struct cJSON *last);
 	/* A (re)list cycle starts / has been fully applied. @first: the first
 	 * complete list of this reflector (the "synced" moment). */
 	void (*list_begin)(void *ctx, struct kube_reflector *r, enum kube_list_reason why);
