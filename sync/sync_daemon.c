@@ -52,6 +52,7 @@ struct daemon {
 	uint64_t errno_seen[134];
 	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
 
+	bool res_synced[KUBE_RES_COUNT];
 	bool synced;      /* the API lists are complete: programming allowed */
 	bool ready;       /* the first full pass is done */
 	bool full_wanted; /* a full pass is due (timer, SIGHUP) */
