@@ -91,6 +91,10 @@ const struct ipvs_vs *sync_desired_find(const struct sync_desired *d, const stru
  *   size_t pos = 0; while ((vs = sync_desired_next(d, &pos, &o))) ... */
 const struct ipvs_vs *sync_desired_next(const struct sync_desired *d, size_t *pos,
                                         const struct sync_origin **origin);
+/* The same walk, also giving each identity's sync_vs_hash() (kept, not
+ * recomputed). */
+const struct ipvs_vs *sync_desired_next_hash(const struct sync_desired *d, size_t *pos,
+                                             uint64_t *hash);
 size_t sync_desired_n_vs(const struct sync_desired *d);
 
 /* True when @a belongs on kube-ipvs0. */
@@ -108,6 +112,7 @@ struct sync_desired_stats {
 	size_t dests_stored;
 	size_t bound; /* addresses to bind */
 	size_t conflicts;
+	size_t bytes; /* memory held (blocks and hash tables) */
 };
 void sync_desired_stats(const struct sync_desired *d, struct sync_desired_stats *out);
 
