@@ -36,6 +36,17 @@
  *
  * Destination arrays are shared between the virtual servers of one port
  * that select the same endpoints, so the table is read through const views.
+ * Pointers it returns (virtual servers, origins) stay valid until the next
+ * sync_desired_update() of their Service or sync_desired_build().
+ *
+ * How the daemon drives it (see sync_ops.h for the kernel side):
+ *   events      → sync_store_upsert_*() / _delete_*() (marks services dirty)
+ *   dirty pass  → sync_store_drain() calling sync_desired_update(key, touched)
+ *                 → sync_run_keys(touched): reads and diffs only those VSs
+ *   full resync → sync_run_full(): dumps the kernel, diffs everything
+ *   node change → sync_desired_build() (zone, node addresses, scheduler)
+ * and binds sync_desired_bound_addrs() on kube-ipvs0 before a pass, unbinding
+ * what is no longer listed after it.
  */
 #ifndef KIPVS_SYNC_DESIRED_H
 #define KIPVS_SYNC_DESIRED_H
