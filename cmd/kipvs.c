@@ -27,6 +27,8 @@ struct subcmd {
 
 static const struct subcmd subcmds[] = {
 	{ "render", cmd_render },
+	{ "netif-test", cmd_netif_test },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 

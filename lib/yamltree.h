@@ -33,7 +33,7 @@ struct ynode {
  * one-line reason with the line number into @err.
  */
 int ytree_parse(const char *buf, size_t len, struct ynode **out, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void ytree_free(struct ynode *n);
 
 /* Value of @key in a map (NULL when absent or @map is not a map). */
