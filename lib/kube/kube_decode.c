@@ -67,9 +67,9 @@ static const char *value_str(const cJSON *v, char *buf, unsigned len)
 {
 	if (!v)
 		return "absent";
-	if (cJSON_IsString(v))
+	if (kd_is_string(v))
 		return log_quote(v->valuestring, buf, len);
-	if (cJSON_IsNumber(v)) {
+	if (kd_is_number(v)) {
 		double x = v->valuedouble;
 
 		if (x == floor(x) && fabs(x) < 1e15)
@@ -78,30 +78,52 @@ static const char *value_str(const cJSON *v, char *buf, unsigned len)
 			snprintf(buf, len, "%g", x);
 		return buf;
 	}
-	if (cJSON_IsBool(v))
+	if (kd_is_bool(v))
 		return cJSON_IsTrue(v) ? "true" : "false";
-	if (cJSON_IsNull(v))
+	if (kd_is_null(v))
 		return "null";
-	if (cJSON_IsArray(v))
+	if (kd_is_array(v))
 		return "[...]";
-	if (cJSON_IsObject(v))
+	if (kd_is_object(v))
 		return "{...}";
 	return "?";
 }
 
-void kd_path(char *buf, const char *fmt, ...)
-{
-	va_list ap;
+const struct kd_at kd_at_metadata = { .key = "metadata" };
+const struct kd_at kd_at_labels = { .up = &kd_at_metadata, .key = "labels" };
+const struct kd_at kd_at_annotations = { .up = &kd_at_metadata, .key = "annotations" };
 
-	va_start(ap, fmt);
-	vsnprintf(buf, KD_PATH_MAX, fmt, ap);
-	va_end(ap);
+/* Appends @at's steps to @buf at *o (bounded; a cut path is still useful). */
+static void fmt_at(const struct kd_at *at, char *buf, size_t len, size_t *o)
+{
+	int n;
+
+	if (!at)
+		return;
+	fmt_at(at->up, buf, len, o);
+	if (*o >= len)
+		return;
+	if (at->key)
+		n = snprintf(buf + *o, len - *o, "%s%s", *o ? "." : "", at->key);
+	else if (at->mkey)
+		n = snprintf(buf + *o, len - *o, "[%s]", at->mkey);
+	else
+		n = snprintf(buf + *o, len - *o, "[%zu]", at->idx);
+	if (n > 0)
+		*o += (size_t)n;
 }
 
-void kd_log(const struct kd *d, const char *field, const cJSON *val, const char *reason)
+void kd_log(const struct kd *d, const struct kd_at *at, const char *key, const cJSON *val,
+            const char *reason)
 {
-	char vb[96], nb[160], nsb[80];
+	struct kd_at leaf = { .up = at, .key = key };
+	char vb[96], nb[160], nsb[80], field[192];
+	size_t o = 0;
 
+	field[0] = '\0';
+	fmt_at(key ? &leaf : at, field, sizeof(field), &o);
+	if (!field[0])
+		snprintf(field, sizeof(field), ".");
 	if (d->name && d->ns && *d->ns)
 		log_warn("decode_invalid", "kind=%s obj=%s/%s field=%s value=%s reason=%s", d->kind,
 		         log_quote(d->ns, nsb, sizeof(nsb)), log_quote(d->name, nb, sizeof(nb)),
@@ -112,45 +134,48 @@ void kd_log(const struct kd *d, const char *field, const cJSON *val, const char 
 		         value_str(val, vb, sizeof(vb)), reason);
 }
 
-bool kd_is_object(const struct kd *d, const cJSON *obj)
+bool kd_check_object(const struct kd *d, const cJSON *obj)
 {
-	if (cJSON_IsObject(obj))
+	if (kd_is_object(obj))
 		return true;
-	kd_log(d, ".", obj, "not-an-object");
+	kd_log(d, NULL, NULL, obj, "not-an-object");
 	return false;
 }
 
 /* ---- typed member reads ----------------------------------------------- */
 
-const cJSON *kd_object(const struct kd *d, const cJSON *parent, const char *key, const char *path)
+const cJSON *kd_object(const struct kd *d, const cJSON *parent, const struct kd_at *at,
+                       const char *key)
 {
 	const cJSON *v = kd_get(parent, key);
 
-	if (!v || cJSON_IsObject(v))
+	if (!v || kd_is_object(v))
 		return v;
-	kd_log(d, path, v, "not-an-object");
+	kd_log(d, at, key, v, "not-an-object");
 	return NULL;
 }
 
-const cJSON *kd_array(const struct kd *d, const cJSON *parent, const char *key, const char *path)
+const cJSON *kd_array(const struct kd *d, const cJSON *parent, const struct kd_at *at,
+                      const char *key)
 {
 	const cJSON *v = kd_get(parent, key);
 
-	if (!v || cJSON_IsArray(v))
+	if (!v || kd_is_array(v))
 		return v;
-	kd_log(d, path, v, "not-an-array");
+	kd_log(d, at, key, v, "not-an-array");
 	return NULL;
 }
 
-const char *kd_string(const struct kd *d, const cJSON *parent, const char *key, const char *path)
+const char *kd_string(const struct kd *d, const cJSON *parent, const struct kd_at *at,
+                      const char *key)
 {
 	const cJSON *v = kd_get(parent, key);
 
 	if (!v)
 		return NULL;
-	if (cJSON_IsString(v))
+	if (kd_is_string(v))
 		return v->valuestring;
-	kd_log(d, path, v, "not-a-string");
+	kd_log(d, at, key, v, "not-a-string");
 	return NULL;
 }
 
@@ -158,7 +183,7 @@ int kd_int_value(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 {
 	double x;
 
-	if (!cJSON_IsNumber(v))
+	if (!kd_is_number(v))
 		return -EINVAL;
 	x = v->valuedouble;
 	if (!isfinite(x) || x != floor(x))
@@ -169,8 +194,8 @@ int kd_int_value(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
-int kd_int(const struct kd *d, const cJSON *parent, const char *key, const char *path, int64_t min,
-           int64_t max, int64_t *out)
+int kd_int(const struct kd *d, const cJSON *parent, const struct kd_at *at, const char *key,
+           int64_t min, int64_t max, int64_t *out)
 {
 	const cJSON *v = kd_get(parent, key);
 	int r;
@@ -180,21 +205,22 @@ int kd_int(const struct kd *d, const cJSON *parent, const char *key, const char 
 	r = kd_int_value(v, min, max, out);
 	if (r == 0)
 		return 1;
-	kd_log(d, path, v, r == -ERANGE ? "out-of-range" : "not-an-integer");
+	kd_log(d, at, key, v, r == -ERANGE ? "out-of-range" : "not-an-integer");
 	return -EINVAL;
 }
 
-int kd_bool(const struct kd *d, const cJSON *parent, const char *key, const char *path, bool *out)
+int kd_bool(const struct kd *d, const cJSON *parent, const struct kd_at *at, const char *key,
+            bool *out)
 {
 	const cJSON *v = kd_get(parent, key);
 
 	if (!v)
 		return 0;
-	if (cJSON_IsBool(v)) {
+	if (kd_is_bool(v)) {
 		*out = cJSON_IsTrue(v);
 		return 1;
 	}
-	kd_log(d, path, v, "not-a-bool");
+	kd_log(d, at, key, v, "not-a-bool");
 	return -EINVAL;
 }
 
@@ -211,16 +237,16 @@ uint16_t kd_protocol(const char *s)
 	return 0;
 }
 
-uint16_t kd_protocol_field(const struct kd *d, const cJSON *parent, const char *path)
+uint16_t kd_protocol_field(const struct kd *d, const cJSON *parent, const struct kd_at *at)
 {
 	const cJSON *v = kd_get(parent, "protocol");
 	uint16_t p;
 
 	if (!v)
 		return IPPROTO_TCP;
-	p = cJSON_IsString(v) ? kd_protocol(v->valuestring) : 0;
+	p = kd_is_string(v) ? kd_protocol(v->valuestring) : 0;
 	if (!p)
-		kd_log(d, path, v, "unknown-protocol");
+		kd_log(d, at, "protocol", v, "unknown-protocol");
 	return p;
 }
 
@@ -264,20 +290,20 @@ int kd_meta(struct kd *d, const cJSON *obj, bool namespaced, struct kube_meta *m
 	int err = 0;
 
 	*labels = *annotations = NULL;
-	if (!cJSON_IsObject(md)) {
-		kd_log(d, "metadata", md, md ? "not-an-object" : "missing");
+	if (!kd_is_object(md)) {
+		kd_log(d, NULL, "metadata", md, md ? "not-an-object" : "missing");
 		return -EINVAL;
 	}
 	name = kd_get(md, "name");
-	if (!cJSON_IsString(name) || !*name->valuestring) {
-		kd_log(d, "metadata.name", name, name ? "not-a-name" : "missing");
+	if (!kd_is_string(name) || !*name->valuestring) {
+		kd_log(d, &kd_at_metadata, "name", name, name ? "not-a-name" : "missing");
 		return -EINVAL;
 	}
 	d->name = name->valuestring;
 	ns = kd_get(md, "namespace");
 	if (namespaced) {
-		if (!cJSON_IsString(ns) || !*ns->valuestring) {
-			kd_log(d, "metadata.namespace", ns, ns ? "not-a-name" : "missing");
+		if (!kd_is_string(ns) || !*ns->valuestring) {
+			kd_log(d, &kd_at_metadata, "namespace", ns, ns ? "not-a-name" : "missing");
 			return -EINVAL;
 		}
 		d->ns = ns->valuestring;
@@ -285,8 +311,8 @@ int kd_meta(struct kd *d, const cJSON *obj, bool namespaced, struct kube_meta *m
 		/* Cluster-scoped: whatever a namespace field says is meaningless. */
 		d->ns = "";
 	}
-	uid = kd_string(d, md, "uid", "metadata.uid");
-	rv = kd_string(d, md, "resourceVersion", "metadata.resourceVersion");
+	uid = kd_string(d, md, &kd_at_metadata, "uid");
+	rv = kd_string(d, md, &kd_at_metadata, "resourceVersion");
 	m->name = kd_dup(d->name, &err);
 	m->namespace = kd_dup(d->ns, &err);
 	m->uid = kd_dup(uid ? uid : "", &err);
@@ -295,12 +321,13 @@ int kd_meta(struct kd *d, const cJSON *obj, bool namespaced, struct kube_meta *m
 		kube_meta_clear(m);
 		return err;
 	}
-	*labels = kd_object(d, md, "labels", "metadata.labels");
-	*annotations = kd_object(d, md, "annotations", "metadata.annotations");
+	*labels = kd_object(d, md, &kd_at_metadata, "labels");
+	*annotations = kd_object(d, md, &kd_at_metadata, "annotations");
 	return 0;
 }
 
-int kd_map_dup(const struct kd *d, const cJSON *map, const char *what, const char *key, char **out)
+int kd_map_dup(const struct kd *d, const cJSON *map, const struct kd_at *at, const char *key,
+               char **out)
 {
 	const cJSON *v = kd_get(map, key);
 	int err = 0;
@@ -308,11 +335,10 @@ int kd_map_dup(const struct kd *d, const cJSON *map, const char *what, const cha
 	*out = NULL;
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v)) {
-		char path[KD_PATH_MAX];
+	if (!kd_is_string(v)) {
+		struct kd_at mk = { .up = at, .mkey = key };
 
-		kd_path(path, "%s[%s]", what, key);
-		kd_log(d, path, v, "not-a-string");
+		kd_log(d, &mk, NULL, v, "not-a-string");
 		return 0;
 	}
 	*out = kd_dup(v->valuestring, &err);
@@ -326,9 +352,11 @@ int64_t kd_trigger_time(const struct kd *d, const cJSON *annotations)
 
 	if (!v)
 		return 0;
-	if (cJSON_IsString(v) && kube_parse_rfc3339_ms(v->valuestring, &ms) == 0)
+	if (kd_is_string(v) && kube_parse_rfc3339_ms(v->valuestring, &ms) == 0)
 		return ms;
-	kd_log(d, "metadata.annotations[" KUBE_ANN_TRIGGER_TIME "]", v, "not-rfc3339");
+	struct kd_at mk = { .up = &kd_at_annotations, .mkey = KUBE_ANN_TRIGGER_TIME };
+
+	kd_log(d, &mk, NULL, v, "not-rfc3339");
 	return 0;
 }
 
@@ -422,13 +450,12 @@ int kube_object_decode(const cJSON *obj, enum kube_kind kind, struct kube_object
 	if (kind == KUBE_KIND_UNKNOWN) {
 		const cJSON *k = kd_get(obj, "kind");
 
-		kind = kube_kind_parse(cJSON_IsString(k) ? k->valuestring : NULL);
+		kind = kube_kind_parse(kd_is_string(k) ? k->valuestring : NULL);
 		if (kind == KUBE_KIND_UNKNOWN) {
 			char kb[80];
 
-			log_debug(
-			    "decode_skipped", "kind=%s reason=unsupported-kind",
-			    log_quote(cJSON_IsString(k) ? k->valuestring : "", kb, sizeof(kb)));
+			log_debug("decode_skipped", "kind=%s reason=unsupported-kind",
+			          log_quote(kd_is_string(k) ? k->valuestring : "", kb, sizeof(kb)));
 			return -ENOTSUP;
 		}
 	}
@@ -489,27 +516,6 @@ const struct kube_meta *kube_object_meta(const struct kube_object *o)
 	}
 }
 
-/* ---- JSON text -------------------------------------------------------- */
-
-int kube_json_parse(const char *buf, size_t len, const char *what, cJSON **out)
-{
-	const char *end = NULL;
-	cJSON *root;
-
-	*out = NULL;
-	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-	if (!root) {
-		char wb[80];
-		size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
-
-		log_warn("json_invalid", "what=%s offset=%zu len=%zu",
-		         log_quote(what ? what : "", wb, sizeof(wb)), off, len);
-		return -EINVAL;
-	}
-	*out = root;
-	return 0;
-}
-
 /* ---- lists ------------------------------------------------------------ */
 
 int kube_list_meta_get(const cJSON *list, struct kube_list_meta *m)
@@ -522,23 +528,22 @@ int kube_list_meta_get(const cJSON *list, struct kube_list_meta *m)
 	m->resource_version = "";
 	m->cont = "";
 	m->remaining = -1;
-	if (!kd_is_object(&d, list))
+	if (!kd_check_object(&d, list))
 		return -EINVAL;
 	md = kd_get(list, "metadata");
 	if (!md)
 		return 0;
-	if (!cJSON_IsObject(md)) {
-		kd_log(&d, "metadata", md, "not-an-object");
+	if (!kd_is_object(md)) {
+		kd_log(&d, NULL, "metadata", md, "not-an-object");
 		return -EINVAL;
 	}
-	s = kd_string(&d, md, "resourceVersion", "metadata.resourceVersion");
+	s = kd_string(&d, md, &kd_at_metadata, "resourceVersion");
 	if (s)
 		m->resource_version = s;
-	s = kd_string(&d, md, "continue", "metadata.continue");
+	s = kd_string(&d, md, &kd_at_metadata, "continue");
 	if (s)
 		m->cont = s;
-	if (kd_int(&d, md, "remainingItemCount", "metadata.remainingItemCount", 0, INT64_C(1) << 52,
-	           &n) == 1)
+	if (kd_int(&d, md, &kd_at_metadata, "remainingItemCount", 0, INT64_C(1) << 52, &n) == 1)
 		m->remaining = n;
 	return 0;
 }
@@ -549,14 +554,14 @@ int kube_list_iter_init(struct kube_list_iter *it, const cJSON *list, enum kube_
 	const cJSON *items, *k;
 
 	memset(it, 0, sizeof(*it));
-	if (!kd_is_object(&d, list))
+	if (!kd_check_object(&d, list))
 		return -EINVAL;
 	k = kd_get(list, "kind");
-	it->list_kind = list_kind_parse(cJSON_IsString(k) ? k->valuestring : NULL);
+	it->list_kind = list_kind_parse(kd_is_string(k) ? k->valuestring : NULL);
 	it->hint = hint;
 	items = kd_get(list, "items");
-	if (items && !cJSON_IsArray(items)) {
-		kd_log(&d, "items", items, "not-an-array");
+	if (items && !kd_is_array(items)) {
+		kd_log(&d, NULL, "items", items, "not-an-array");
 		return -EINVAL;
 	}
 	it->next = items ? items->child : NULL;
@@ -576,7 +581,7 @@ const cJSON *kube_list_iter_next(struct kube_list_iter *it, enum kube_kind *kind
 	} else {
 		const cJSON *k = kd_get(item, "kind");
 
-		*kind = cJSON_IsString(k) ? kube_kind_parse(k->valuestring) : it->hint;
+		*kind = kd_is_string(k) ? kube_kind_parse(k->valuestring) : it->hint;
 	}
 	return item;
 }
@@ -586,7 +591,7 @@ const cJSON *kube_list_iter_next(struct kube_list_iter *it, enum kube_kind *kind
 static void copy_str(char *dst, size_t len, const cJSON *v)
 {
 	dst[0] = '\0';
-	if (cJSON_IsString(v))
+	if (kd_is_string(v))
 		snprintf(dst, len, "%s", v->valuestring);
 }
 
@@ -596,32 +601,63 @@ int kube_status_decode(const cJSON *obj, struct kube_status *st)
 	int64_t n;
 
 	memset(st, 0, sizeof(*st));
-	if (!cJSON_IsObject(obj))
+	if (!kd_is_object(obj))
 		return -EINVAL;
 	if (kd_int_value(kd_get(obj, "code"), 0, 999, &n) == 0)
 		st->code = (int)n;
 	v = kd_get(obj, "status");
-	st->failure = cJSON_IsString(v) && !strcmp(v->valuestring, "Failure");
+	st->failure = kd_is_string(v) && !strcmp(v->valuestring, "Failure");
 	copy_str(st->reason, sizeof(st->reason), kd_get(obj, "reason"));
 	copy_str(st->message, sizeof(st->message), kd_get(obj, "message"));
 	details = kd_get(obj, "details");
-	if (cJSON_IsObject(details)) {
+	if (kd_is_object(details)) {
 		const cJSON *causes = kd_get(details, "causes");
 
 		if (kd_int_value(kd_get(details, "retryAfterSeconds"), 0, 86400 * 365, &n) == 0)
 			st->retry_after_seconds = (int)n;
-		if (cJSON_IsArray(causes) && cJSON_IsObject(causes->child))
+		if (kd_is_array(causes) && kd_is_object(causes->child))
 			copy_str(st->cause, sizeof(st->cause), kd_get(causes->child, "reason"));
 	}
 	return 0;
+}
+
+/* metav1.StatusReason values client-go knows (apimachinery errors.go). */
+static bool known_reason(const char *r)
+{
+	static const char *const known[] = {
+		"Unauthorized",
+		"Forbidden",
+		"NotFound",
+		"AlreadyExists",
+		"Conflict",
+		"Gone",
+		"Invalid",
+		"ServerTimeout",
+		"StoreReadError",
+		"Timeout",
+		"TooManyRequests",
+		"BadRequest",
+		"MethodNotAllowed",
+		"NotAcceptable",
+		"RequestEntityTooLarge",
+		"UnsupportedMediaType",
+		"InternalError",
+		"Expired",
+		"ServiceUnavailable",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(r, known[i]))
+			return true;
+	return false;
 }
 
 bool kube_status_is_expired(const struct kube_status *st)
 {
 	if (!strcmp(st->reason, "Expired") || !strcmp(st->reason, "Gone"))
 		return true;
-	/* client-go: an unknown reason with code 410 also counts. */
-	return st->code == 410 && (st->reason[0] == '\0' || !strcmp(st->reason, "Unknown"));
+	/* client-go: a reason it does not know (or none) with code 410 too. */
+	return st->code == 410 && !known_reason(st->reason);
 }
 
 bool kube_status_is_rv_too_large(const struct kube_status *st)
@@ -657,12 +693,12 @@ int kube_watch_event_decode(const cJSON *root, struct kube_watch_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->resource_version = "";
-	if (!cJSON_IsObject(root)) {
+	if (!kd_is_object(root)) {
 		watch_bad(".", root, "not-an-object");
 		return -EINVAL;
 	}
 	type = kd_get(root, "type");
-	if (cJSON_IsString(type))
+	if (kd_is_string(type))
 		for (size_t i = 1; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)
 			if (!strcmp(type->valuestring, ev_names[i]))
 				t = (enum kube_event_type)i;
@@ -678,30 +714,29 @@ int kube_watch_event_decode(const cJSON *root, struct kube_watch_event *ev)
 			ev->object = obj;
 		return 0;
 	}
-	if (!cJSON_IsObject(obj)) {
+	if (!kd_is_object(obj)) {
 		watch_bad("object", obj, obj ? "not-an-object" : "missing");
 		return -EINVAL;
 	}
 	ev->object = obj;
 	v = kd_get(obj, "kind");
-	ev->kind = kube_kind_parse(cJSON_IsString(v) ? v->valuestring : NULL);
+	ev->kind = kube_kind_parse(kd_is_string(v) ? v->valuestring : NULL);
 	md = kd_get(obj, "metadata");
-	if (cJSON_IsObject(md)) {
+	if (kd_is_object(md)) {
 		const cJSON *ann = kd_get(md, "annotations");
 
 		rv = kd_get(md, "resourceVersion");
-		if (cJSON_IsString(rv))
+		if (kd_is_string(rv))
 			ev->resource_version = rv->valuestring;
-		if (t == KUBE_EV_BOOKMARK && cJSON_IsObject(ann)) {
+		if (t == KUBE_EV_BOOKMARK && kd_is_object(ann)) {
 			v = kd_get(ann, "k8s.io/initial-events-end");
-			ev->initial_events_end =
-			    cJSON_IsString(v) && !strcmp(v->valuestring, "true");
+			ev->initial_events_end = kd_is_string(v) && !strcmp(v->valuestring, "true");
 		}
 	}
 	if (t == KUBE_EV_BOOKMARK && !*ev->resource_version) {
 		/* A bookmark's only content is its resourceVersion. */
 		watch_bad("object.metadata.resourceVersion", rv,
-		          cJSON_IsString(rv) || !rv ? "missing" : "not-a-string");
+		          kd_is_string(rv) || !rv ? "missing" : "not-a-string");
 		return -EINVAL;
 	}
 	return 0;

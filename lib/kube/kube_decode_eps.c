@@ -23,35 +23,31 @@
  * fields: an absent name is "", and the port is required.
  * Returns 0 kept, 1 dropped (logged), -ENOMEM.
  */
-static int decode_eport(const struct kd *d, const cJSON *p, const char *prefix, bool slice,
+static int decode_eport(const struct kd *d, const cJSON *p, const struct kd_at *at, bool slice,
                         struct kube_endpoint_port *out)
 {
-	char path[KD_PATH_MAX];
 	const cJSON *name;
 	int64_t n;
 	int r, err = 0;
 
-	if (!cJSON_IsObject(p)) {
-		kd_log(d, prefix, p, "not-an-object");
+	if (!kd_is_object(p)) {
+		kd_log(d, at, NULL, p, "not-an-object");
 		return 1;
 	}
-	kd_path(path, "%s.port", prefix);
-	r = kd_int(d, p, "port", path, slice ? 0 : 1, 65535, &n);
+	r = kd_int(d, p, at, "port", slice ? 0 : 1, 65535, &n);
 	if (r < 0)
 		return 1;
 	if (r == 0 && !slice) {
-		kd_log(d, path, NULL, "missing");
+		kd_log(d, at, "port", NULL, "missing");
 		return 1;
 	}
 	out->port = r == 1 ? (uint16_t)n : 0;
 	name = kd_get(p, "name");
-	if (name && !cJSON_IsString(name)) {
-		kd_path(path, "%s.name", prefix);
-		kd_log(d, path, name, "not-a-string");
+	if (name && !kd_is_string(name)) {
+		kd_log(d, at, "name", name, "not-a-string");
 		return 1;
 	}
-	kd_path(path, "%s.protocol", prefix);
-	out->protocol = kd_protocol_field(d, p, path);
+	out->protocol = kd_protocol_field(d, p, at);
 	if (name)
 		out->name = kd_dup(name->valuestring, &err);
 	else if (!slice)
@@ -59,11 +55,12 @@ static int decode_eport(const struct kd *d, const cJSON *p, const char *prefix, 
 	return err;
 }
 
-static int decode_eports(const struct kd *d, const cJSON *ports, const char *what, bool slice,
-                         struct kube_endpoint_port **out, size_t *n_out)
+/* @ports sits at @at_ports. */
+static int decode_eports(const struct kd *d, const cJSON *ports, const struct kd_at *at_ports,
+                         bool slice, struct kube_endpoint_port **out, size_t *n_out)
 {
+	struct kd_at at = { .up = at_ports };
 	const cJSON *p;
-	size_t i = 0;
 
 	if (!ports || !ports->child)
 		return 0;
@@ -73,33 +70,29 @@ static int decode_eports(const struct kd *d, const cJSON *ports, const char *wha
 	cJSON_ArrayForEach(p, ports)
 	{
 		struct kube_endpoint_port *ep = &(*out)[*n_out];
-		char prefix[KD_PATH_MAX];
 		int r;
 
-		kd_path(prefix, "%s[%zu]", what, i++);
 		memset(ep, 0, sizeof(*ep));
-		r = decode_eport(d, p, prefix, slice, ep);
+		r = decode_eport(d, p, &at, slice, ep);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			(*n_out)++;
+		at.idx++;
 	}
 	return 0;
 }
 
 /* ---- EndpointSlice ---------------------------------------------------- */
 
-/* hints.forZones / hints.forNodes: the "name" of each entry. */
-static int decode_hint_names(const struct kd *d, const cJSON *hints, const char *key,
-                             const char *prefix, char ***out, size_t *n_out)
+/* hints.forZones / hints.forNodes (@hints at @at_hints): each entry's "name". */
+static int decode_hint_names(const struct kd *d, const cJSON *hints, const struct kd_at *at_hints,
+                             const char *key, char ***out, size_t *n_out)
 {
-	char path[KD_PATH_MAX];
-	const cJSON *arr, *h;
-	size_t i = 0;
+	struct kd_at at_arr = { .up = at_hints, .key = key }, at = { .up = &at_arr };
+	const cJSON *arr = kd_array(d, hints, at_hints, key), *h;
 	int err = 0;
 
-	kd_path(path, "%s.%s", prefix, key);
-	arr = kd_array(d, hints, key, path);
 	if (!arr || !arr->child)
 		return 0;
 	*out = kd_calloc((size_t)cJSON_GetArraySize(arr), sizeof(**out));
@@ -107,119 +100,109 @@ static int decode_hint_names(const struct kd *d, const cJSON *hints, const char 
 		return -ENOMEM;
 	cJSON_ArrayForEach(h, arr)
 	{
-		const cJSON *name = cJSON_IsObject(h) ? kd_get(h, "name") : NULL;
+		const cJSON *name = kd_is_object(h) ? kd_get(h, "name") : NULL;
 
-		kd_path(path, "%s.%s[%zu].name", prefix, key, i++);
-		if (!cJSON_IsString(name) || !*name->valuestring) {
-			kd_log(d, path, name, name ? "not-a-name" : "missing");
-			continue;
+		if (!kd_is_string(name) || !*name->valuestring) {
+			kd_log(d, &at, "name", name, name ? "not-a-name" : "missing");
+		} else {
+			(*out)[*n_out] = kd_dup(name->valuestring, &err);
+			if (err)
+				return err;
+			(*n_out)++;
 		}
-		(*out)[*n_out] = kd_dup(name->valuestring, &err);
-		if (err)
-			return err;
-		(*n_out)++;
+		at.idx++;
 	}
 	return 0;
 }
 
-/* addresses[0] of a slice endpoint: 0 ok, 1 dropped (logged). */
-static int decode_first_address(const struct kd *d, const cJSON *e, const char *prefix, uint16_t af,
-                                struct net_addr *out)
+/* addresses[0] of a slice endpoint (at @at): 0 ok, 1 dropped (logged). */
+static int decode_first_address(const struct kd *d, const cJSON *e, const struct kd_at *at,
+                                uint16_t af, struct net_addr *out)
 {
-	char path[KD_PATH_MAX];
-	const cJSON *addrs, *a;
+	struct kd_at at_addrs = { .up = at, .key = "addresses" }, at0 = { .up = &at_addrs };
+	const cJSON *addrs = kd_array(d, e, at, "addresses"), *a;
 
-	kd_path(path, "%s.addresses", prefix);
-	addrs = kd_array(d, e, "addresses", path);
 	if (!addrs) {
 		if (!kd_get(e, "addresses")) /* else: wrong type, logged */
-			kd_log(d, path, NULL, "missing");
+			kd_log(d, at, "addresses", NULL, "missing");
 		return 1;
 	}
 	a = addrs->child;
-	kd_path(path, "%s.addresses[0]", prefix);
 	if (!a) {
-		kd_log(d, path, NULL, "missing");
+		kd_log(d, &at0, NULL, NULL, "missing");
 		return 1;
 	}
-	if (!cJSON_IsString(a)) {
-		kd_log(d, path, a, "not-a-string");
+	if (!kd_is_string(a)) {
+		kd_log(d, &at0, NULL, a, "not-a-string");
 		return 1;
 	}
 	if (addr_parse(a->valuestring, out) < 0) {
-		kd_log(d, path, a, "invalid-ip");
+		kd_log(d, &at0, NULL, a, "invalid-ip");
 		return 1;
 	}
 	if (out->af != af) {
-		kd_log(d, path, a, "wrong-family");
+		kd_log(d, &at0, NULL, a, "wrong-family");
 		return 1;
 	}
 	return 0;
 }
 
-static void decode_conditions(const struct kd *d, const cJSON *e, const char *prefix,
+static void decode_conditions(const struct kd *d, const cJSON *e, const struct kd_at *at,
                               struct kube_endpoint *ep)
 {
-	char path[KD_PATH_MAX];
+	struct kd_at at_c = { .up = at, .key = "conditions" };
 	const cJSON *c;
 
 	/* nil semantics: ready and serving default to true, terminating to
 	 * false, also when a value has the wrong type. */
 	ep->ready = ep->serving = true;
 	ep->terminating = false;
-	kd_path(path, "%s.conditions", prefix);
-	c = kd_object(d, e, "conditions", path);
+	c = kd_object(d, e, at, "conditions");
 	if (!c)
 		return;
-	kd_path(path, "%s.conditions.ready", prefix);
-	(void)kd_bool(d, c, "ready", path, &ep->ready);
-	kd_path(path, "%s.conditions.serving", prefix);
-	(void)kd_bool(d, c, "serving", path, &ep->serving);
-	kd_path(path, "%s.conditions.terminating", prefix);
-	(void)kd_bool(d, c, "terminating", path, &ep->terminating);
+	(void)kd_bool(d, c, &at_c, "ready", &ep->ready);
+	(void)kd_bool(d, c, &at_c, "serving", &ep->serving);
+	(void)kd_bool(d, c, &at_c, "terminating", &ep->terminating);
 }
 
 /* One slice endpoint into @ep (zeroed): 0 kept, 1 dropped, -ENOMEM (ep cleared). */
-static int decode_slice_endpoint(const struct kd *d, const cJSON *e, const char *prefix,
+static int decode_slice_endpoint(const struct kd *d, const cJSON *e, const struct kd_at *at,
                                  uint16_t af, struct kube_endpoint *ep)
 {
-	char path[KD_PATH_MAX];
+	struct kd_at at_h = { .up = at, .key = "hints" };
 	const cJSON *hints;
-	const char *s;
 	int err = 0;
 
-	if (!cJSON_IsObject(e)) {
-		kd_log(d, prefix, e, "not-an-object");
+	if (!kd_is_object(e)) {
+		kd_log(d, at, NULL, e, "not-an-object");
 		return 1;
 	}
-	if (decode_first_address(d, e, prefix, af, &ep->addr))
+	if (decode_first_address(d, e, at, af, &ep->addr))
 		return 1;
-	decode_conditions(d, e, prefix, ep);
-	kd_path(path, "%s.nodeName", prefix);
-	s = kd_string(d, e, "nodeName", path);
-	ep->node_name = kd_dup(s, &err);
-	kd_path(path, "%s.zone", prefix);
-	s = kd_string(d, e, "zone", path);
-	ep->zone = kd_dup(s, &err);
-	kd_path(path, "%s.hints", prefix);
-	hints = kd_object(d, e, "hints", path);
+	decode_conditions(d, e, at, ep);
+	ep->node_name = kd_dup(kd_string(d, e, at, "nodeName"), &err);
+	ep->zone = kd_dup(kd_string(d, e, at, "zone"), &err);
+	hints = kd_object(d, e, at, "hints");
 	if (!err)
-		err = decode_hint_names(d, hints, "forZones", path, &ep->hint_zones,
+		err = decode_hint_names(d, hints, &at_h, "forZones", &ep->hint_zones,
 		                        &ep->n_hint_zones);
 	if (!err)
-		err = decode_hint_names(d, hints, "forNodes", path, &ep->hint_nodes,
+		err = decode_hint_names(d, hints, &at_h, "forNodes", &ep->hint_nodes,
 		                        &ep->n_hint_nodes);
 	if (err)
 		kube_endpoint_clear(ep);
 	return err;
 }
 
+static const struct kd_at at_endpoints = { .key = "endpoints" };
+static const struct kd_at at_ports = { .key = "ports" };
+
 static int decode_slice_endpoints(const struct kd *d, const cJSON *obj,
                                   struct kube_endpoint_slice *s)
 {
-	const cJSON *eps = kd_array(d, obj, "endpoints", "endpoints");
+	const cJSON *eps = kd_array(d, obj, NULL, "endpoints");
+	struct kd_at at = { .up = &at_endpoints };
 	const cJSON *e;
-	size_t i = 0;
 
 	if (!eps || !eps->child)
 		return 0;
@@ -231,27 +214,26 @@ static int decode_slice_endpoints(const struct kd *d, const cJSON *obj,
 	cJSON_ArrayForEach(e, eps)
 	{
 		struct kube_endpoint *ep = &s->endpoints[s->n_endpoints];
-		char prefix[KD_PATH_MAX];
 		int r;
 
-		kd_path(prefix, "endpoints[%zu]", i++);
 		memset(ep, 0, sizeof(*ep));
-		r = decode_slice_endpoint(d, e, prefix, s->address_type, ep);
+		r = decode_slice_endpoint(d, e, &at, s->address_type, ep);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			s->n_endpoints++;
+		at.idx++;
 	}
 	return 0;
 }
 
 static uint16_t decode_address_type(const struct kd *d, const cJSON *obj)
 {
-	const char *t = kd_string(d, obj, "addressType", "addressType");
+	const char *t = kd_string(d, obj, NULL, "addressType");
 
 	if (!t) {
 		if (!kd_get(obj, "addressType"))
-			kd_log(d, "addressType", NULL, "missing");
+			kd_log(d, NULL, "addressType", NULL, "missing");
 		return 0;
 	}
 	if (!strcmp(t, "IPv4"))
@@ -259,7 +241,7 @@ static uint16_t decode_address_type(const struct kd *d, const cJSON *obj)
 	if (!strcmp(t, "IPv6"))
 		return AF_INET6;
 	if (strcmp(t, "FQDN") != 0)
-		kd_log(d, "addressType", kd_get(obj, "addressType"), "unknown-address-type");
+		kd_log(d, NULL, "addressType", kd_get(obj, "addressType"), "unknown-address-type");
 	return 0;
 }
 
@@ -271,7 +253,7 @@ int kube_endpoint_slice_decode(const cJSON *obj, struct kube_endpoint_slice **ou
 	int r;
 
 	*out = NULL;
-	if (!kd_is_object(&d, obj))
+	if (!kd_check_object(&d, obj))
 		return -EINVAL;
 	s = kd_calloc(1, sizeof(*s));
 	if (!s)
@@ -279,9 +261,9 @@ int kube_endpoint_slice_decode(const cJSON *obj, struct kube_endpoint_slice **ou
 	r = kd_meta(&d, obj, true, &s->meta, &labels, &ann);
 	if (r)
 		goto fail;
-	r = kd_map_dup(&d, labels, "metadata.labels", KUBE_LABEL_SERVICE_NAME, &s->service_name);
+	r = kd_map_dup(&d, labels, &kd_at_labels, KUBE_LABEL_SERVICE_NAME, &s->service_name);
 	if (!r)
-		r = kd_map_dup(&d, labels, "metadata.labels", KUBE_LABEL_SERVICE_PROXY_NAME,
+		r = kd_map_dup(&d, labels, &kd_at_labels, KUBE_LABEL_SERVICE_PROXY_NAME,
 		               &s->proxy_name);
 	if (r)
 		goto fail;
@@ -291,7 +273,7 @@ int kube_endpoint_slice_decode(const cJSON *obj, struct kube_endpoint_slice **ou
 	s->address_type = decode_address_type(&d, obj);
 	r = decode_slice_endpoints(&d, obj, s);
 	if (!r)
-		r = decode_eports(&d, kd_array(&d, obj, "ports", "ports"), "ports", true, &s->ports,
+		r = decode_eports(&d, kd_array(&d, obj, NULL, "ports"), &at_ports, true, &s->ports,
 		                  &s->n_ports);
 	if (r)
 		goto fail;
@@ -304,60 +286,52 @@ fail:
 
 /* ---- Endpoints (core/v1) ---------------------------------------------- */
 
-/* One EndpointAddress {ip, nodeName}: 0 kept, 1 dropped, -ENOMEM. */
-static int decode_address(const struct kd *d, const cJSON *a, const char *prefix, bool ready,
+/* One EndpointAddress {ip, nodeName} at @at: 0 kept, 1 dropped, -ENOMEM. */
+static int decode_address(const struct kd *d, const cJSON *a, const struct kd_at *at, bool ready,
                           struct kube_endpoint *ep)
 {
-	char path[KD_PATH_MAX];
 	const cJSON *ip;
-	const char *node;
 	int err = 0;
 
-	if (!cJSON_IsObject(a)) {
-		kd_log(d, prefix, a, "not-an-object");
+	if (!kd_is_object(a)) {
+		kd_log(d, at, NULL, a, "not-an-object");
 		return 1;
 	}
-	kd_path(path, "%s.ip", prefix);
 	ip = kd_get(a, "ip");
-	if (!cJSON_IsString(ip)) {
-		kd_log(d, path, ip, ip ? "not-a-string" : "missing");
+	if (!kd_is_string(ip)) {
+		kd_log(d, at, "ip", ip, ip ? "not-a-string" : "missing");
 		return 1;
 	}
 	if (addr_parse(ip->valuestring, &ep->addr) < 0) {
-		kd_log(d, path, ip, "invalid-ip");
+		kd_log(d, at, "ip", ip, "invalid-ip");
 		return 1;
 	}
 	/* Endpoints carry no serving/terminating: a not-ready address is
 	 * neither ready nor serving (kube_types.h). */
 	ep->ready = ep->serving = ready;
 	ep->terminating = false;
-	kd_path(path, "%s.nodeName", prefix);
-	node = kd_string(d, a, "nodeName", path);
-	ep->node_name = kd_dup(node, &err);
+	ep->node_name = kd_dup(kd_string(d, a, at, "nodeName"), &err);
 	return err;
 }
 
-static int decode_addresses(const struct kd *d, const cJSON *sub, const char *key,
-                            const char *sprefix, bool ready, struct kube_endpoints_subset *ss)
+static int decode_addresses(const struct kd *d, const cJSON *sub, const struct kd_at *at_sub,
+                            const char *key, bool ready, struct kube_endpoints_subset *ss)
 {
-	char path[KD_PATH_MAX];
-	const cJSON *arr, *a;
-	size_t i = 0;
+	struct kd_at at_arr = { .up = at_sub, .key = key }, at = { .up = &at_arr };
+	const cJSON *arr = kd_array(d, sub, at_sub, key), *a;
 
-	kd_path(path, "%s.%s", sprefix, key);
-	arr = kd_array(d, sub, key, path);
 	cJSON_ArrayForEach(a, arr)
 	{
 		struct kube_endpoint *ep = &ss->endpoints[ss->n_endpoints];
 		int r;
 
-		kd_path(path, "%s.%s[%zu]", sprefix, key, i++);
 		memset(ep, 0, sizeof(*ep));
-		r = decode_address(d, a, path, ready, ep);
+		r = decode_address(d, a, &at, ready, ep);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			ss->n_endpoints++;
+		at.idx++;
 	}
 	return 0;
 }
@@ -366,13 +340,13 @@ static int count_array(const cJSON *obj, const char *key)
 {
 	const cJSON *v = kd_get(obj, key);
 
-	return cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+	return kd_is_array(v) ? cJSON_GetArraySize(v) : 0;
 }
 
-static int decode_subset(const struct kd *d, const cJSON *sub, const char *sprefix,
+static int decode_subset(const struct kd *d, const cJSON *sub, const struct kd_at *at,
                          struct kube_endpoints_subset *ss)
 {
-	char path[KD_PATH_MAX];
+	struct kd_at at_p = { .up = at, .key = "ports" };
 	size_t n;
 	int r;
 
@@ -382,21 +356,21 @@ static int decode_subset(const struct kd *d, const cJSON *sub, const char *spref
 		if (!ss->endpoints)
 			return -ENOMEM;
 	}
-	r = decode_addresses(d, sub, "addresses", sprefix, true, ss);
+	r = decode_addresses(d, sub, at, "addresses", true, ss);
 	if (!r)
-		r = decode_addresses(d, sub, "notReadyAddresses", sprefix, false, ss);
+		r = decode_addresses(d, sub, at, "notReadyAddresses", false, ss);
 	if (r)
 		return r;
-	kd_path(path, "%s.ports", sprefix);
-	return decode_eports(d, kd_array(d, sub, "ports", path), path, false, &ss->ports,
+	return decode_eports(d, kd_array(d, sub, at, "ports"), &at_p, false, &ss->ports,
 	                     &ss->n_ports);
 }
 
 static int decode_subsets(const struct kd *d, const cJSON *obj, struct kube_endpoints *e)
 {
-	const cJSON *subs = kd_array(d, obj, "subsets", "subsets");
+	static const struct kd_at at_subsets = { .key = "subsets" };
+	const cJSON *subs = kd_array(d, obj, NULL, "subsets");
+	struct kd_at at = { .up = &at_subsets };
 	const cJSON *sub;
-	size_t i = 0;
 
 	if (!subs || !subs->child)
 		return 0;
@@ -405,18 +379,16 @@ static int decode_subsets(const struct kd *d, const cJSON *obj, struct kube_endp
 		return -ENOMEM;
 	cJSON_ArrayForEach(sub, subs)
 	{
-		char prefix[KD_PATH_MAX];
-		int r;
+		if (!kd_is_object(sub)) {
+			kd_log(d, &at, NULL, sub, "not-an-object");
+		} else {
+			/* Counted before filling so that a failure frees what was built. */
+			int r = decode_subset(d, sub, &at, &e->subsets[e->n_subsets++]);
 
-		kd_path(prefix, "subsets[%zu]", i++);
-		if (!cJSON_IsObject(sub)) {
-			kd_log(d, prefix, sub, "not-an-object");
-			continue;
+			if (r)
+				return r;
 		}
-		/* Counted before filling so that a failure frees what was built. */
-		r = decode_subset(d, sub, prefix, &e->subsets[e->n_subsets++]);
-		if (r)
-			return r;
+		at.idx++;
 	}
 	return 0;
 }
@@ -429,14 +401,14 @@ int kube_endpoints_decode(const cJSON *obj, struct kube_endpoints **out)
 	int r;
 
 	*out = NULL;
-	if (!kd_is_object(&d, obj))
+	if (!kd_check_object(&d, obj))
 		return -EINVAL;
 	e = kd_calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	r = kd_meta(&d, obj, true, &e->meta, &labels, &ann);
 	if (!r)
-		r = kd_map_dup(&d, labels, "metadata.labels", KUBE_LABEL_SERVICE_PROXY_NAME,
+		r = kd_map_dup(&d, labels, &kd_at_labels, KUBE_LABEL_SERVICE_PROXY_NAME,
 		               &e->proxy_name);
 	if (r)
 		goto fail;
@@ -461,14 +433,14 @@ int kube_node_decode(const cJSON *obj, struct kube_node **out)
 	int r;
 
 	*out = NULL;
-	if (!kd_is_object(&d, obj))
+	if (!kd_check_object(&d, obj))
 		return -EINVAL;
 	n = kd_calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	r = kd_meta(&d, obj, false, &n->meta, &labels, &ann);
 	if (!r)
-		r = kd_map_dup(&d, labels, "metadata.labels", KUBE_LABEL_ZONE, &n->zone);
+		r = kd_map_dup(&d, labels, &kd_at_labels, KUBE_LABEL_ZONE, &n->zone);
 	if (r) {
 		kube_node_free(n);
 		return r;

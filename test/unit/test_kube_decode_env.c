@@ -240,8 +240,12 @@ static void statuses(void **state)
 	all = json(text);
 	assert_int_equal(kube_status_decode(all, &st), 0);
 	assert_int_equal(strlen(st.message), sizeof(st.message) - 1);
-	assert_false(kube_status_is_expired(&st));
+	assert_true(kube_status_is_expired(&st)); /* unknown reason + 410 */
 	assert_false(st.failure);
+	cJSON_Delete(all);
+	all = json("{'code':410,'reason':'Forbidden'}");
+	assert_int_equal(kube_status_decode(all, &st), 0);
+	assert_false(kube_status_is_expired(&st)); /* a known reason wins */
 	cJSON_Delete(all);
 	all = json("{'code':410}");
 	assert_int_equal(kube_status_decode(all, &st), 0);
