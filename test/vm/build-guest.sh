@@ -4,7 +4,8 @@
 # libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
-#                               (next to PATH, base-*.list names every file in it)
+#                               (a cpio archive; next to it, base-*.list names
+#                               every file in it)
 #
 # The kernel package (linux-image-cloud-amd64, resolved to its versioned
 # package) is fetched with apt-get download and unpacked with dpkg -x into
@@ -119,7 +120,9 @@ hash=$(
 		for f in $tools $busybox $libs; do echo "$f"; cat "$f"; done
 	} | sha256sum | cut -c1-16
 )
-base=$kdir/base-$hash.cpio.gz
+# Uncompressed: under emulation the guest unpacks a plain cpio ~0.8 s faster
+# than a gzip -1 one (31 MB vs 13 MB; qemu loads either in no time).
+base=$kdir/base-$hash.cpio
 
 if [ ! -s "$base" ]; then
 	log "building base initramfs $base"
@@ -154,14 +157,14 @@ if [ ! -s "$base" ]; then
 		cp "$moddir"/modules.order "$moddir"/modules.builtin* "lib/modules/$krel/"
 		depmod -b "$stage" "$krel"
 		find . -mindepth 1 | LC_ALL=C sort >"$stage.list"
-		cpio -o -H newc -R 0:0 --quiet <"$stage.list" | gzip -1 >"$base.tmp"
+		cpio -o -H newc -R 0:0 --quiet <"$stage.list" >"$base.tmp"
 	)
-	sed 's|^\./|/|' "$stage.list" >"${base%.cpio.gz}.list"
+	sed 's|^\./|/|' "$stage.list" >"${base%.cpio}.list"
 	rm -f "$stage.list"
 	mv "$base.tmp" "$base"
 	# Keep the cache small: old bases of this kernel unused for a day go.
 	find "$kdir" -maxdepth 1 -name 'base-*' -mtime +1 ! -path "$base" \
-		! -path "${base%.cpio.gz}.list" -delete
+		! -path "${base%.cpio}.list" -delete
 fi
 touch "$base"
 echo "kernel $kernel"
