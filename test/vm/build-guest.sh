@@ -79,7 +79,7 @@ moddir=$kroot/lib/modules/$krel
 # Whole directories (VM.md), then single modules; modules.dep gives each one's
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
-mod_names="dummy veth virtio_net virtio_pci libcrc32c
+mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
 ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
 tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl"
 busybox=/bin/busybox

@@ -1,7 +1,7 @@
 # Helpers for VM test cases (POSIX sh, busybox). /init sources this file before
 # each case, so a case calls these directly. See test/vm/README.md.
 #
-# Results go to the second serial port as "KIPVS:" lines, which test/vm/run.sh
+# Results go to the results port ($VM_RESULT_DEV) as "KIPVS:" lines, which test/vm/run.sh
 # turns into TAP: every check is one "ok"/"not ok" line named CASE/NAME, and
 # diagnostics written before a result are printed after it.
 
@@ -9,7 +9,7 @@
 # (busybox's has no netns). In a nested `sh -c`, call /usr/bin/ip by path.
 ip() { /usr/bin/ip "$@"; }
 
-VM_RESULT_DEV=${VM_RESULT_DEV:-/dev/ttyS1}
+VM_RESULT_DEV=${VM_RESULT_DEV:-/dev/vport0p1}
 VM_TMP=${VM_TMP:-/tmp/vm}
 mkdir -p "$VM_TMP"
 

@@ -266,7 +266,8 @@ else
 fi
 
 if [ $shell -eq 1 ]; then
-	"${qemu[@]}" -append "$append kipvs.shell" -serial mon:stdio -serial null
+	"${qemu[@]}" -append "$append kipvs.shell" -serial mon:stdio -device virtio-serial-pci,romfile= \
+		-chardev null,id=results -device virtserialport,chardev=results,name=kipvs.results
 	exit $?
 fi
 
@@ -278,7 +279,9 @@ limit=${KIPVS_VM_TIMEOUT:-$((total + 120))}
 start=$(date +%s.%N)
 # timeout(1) is the global limit: it stops qemu with TERM (exit status 124).
 timeout "$limit" "${qemu[@]}" -append "$append" -monitor none \
-	-serial "file:$work/console.log" -serial "file:$work/results.raw" \
+	-serial "file:$work/console.log" -device virtio-serial-pci,romfile= \
+	-chardev "file,id=results,path=$work/results.raw" \
+	-device virtserialport,chardev=results,name=kipvs.results \
 	</dev/null >"$work/qemu.log" 2>&1 7>&- &
 qpid=$!
 [ $console -eq 1 ] && { tail -n +1 -F --pid=$qpid -s 0.2 "$work/console.log" >&2 2>/dev/null & }
