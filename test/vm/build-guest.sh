@@ -48,10 +48,17 @@ resolve_kernel() {
 
 if [ -n "${KIPVS_VM_KERNEL:-}" ]; then
 	kid=$KIPVS_VM_KERNEL
-elif ! kid=$(resolve_kernel); then
-	kid=$(ls -t "$cache" 2>/dev/null | grep -E '^[0-9].*_' | head -n 1 || true)
-	[ -n "$kid" ] || die "apt knows no $meta and nothing is cached (run apt-get update)"
-	log "apt has no $meta; using cached kernel $kid"
+else
+	kid=$(resolve_kernel) || kid=
+	if [ -z "$kid" ] && [ "$(id -u)" -eq 0 ]; then
+		log "apt knows no $meta: refreshing its package lists"
+		if apt-get update -qq >&2; then kid=$(resolve_kernel) || kid=; fi
+	fi
+	if [ -z "$kid" ]; then
+		kid=$(ls -t "$cache" 2>/dev/null | grep -E '^[0-9].*_' | head -n 1 || true)
+		[ -n "$kid" ] || die "apt knows no $meta and nothing is cached"
+		log "apt knows no $meta; using the cached kernel $kid"
+	fi
 fi
 krel=${kid%%_*}
 kver=${kid#*_}

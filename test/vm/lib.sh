@@ -54,6 +54,20 @@ check() {
 	_vm_fail "$_name"
 }
 
+# check_sh NAME 'SHELL CODE' — passes when the code (eval'd in a subshell of
+# the case, so lib.sh functions such as ip() apply) exits 0. For pipelines and
+# tests: check_sh no_vip '! ip addr show dev kube-ipvs0 | grep -q 10.96.0.1'
+check_sh() {
+	_vm_check_name "$1" || { _vm_fail "$1"; return 1; }
+	(eval "$2") >"$VM_TMP/.out" 2>&1 </dev/null
+	_rc=$?
+	[ $_rc -eq 0 ] && { _vm_pass "$1"; return 0; }
+	diag "code: $2"
+	diag "exit status: $_rc; output:"
+	_vm_diag_file "$VM_TMP/.out"
+	_vm_fail "$1"
+}
+
 # check_not NAME CMD [ARG...] — passes when CMD exits non-zero.
 check_not() {
 	_name=$1
@@ -130,7 +144,8 @@ skip_case() {
 }
 
 # must CMD [ARG...] — a setup step: if it fails, the case ends as failed
-# (exit status 1) with the command and its output as diagnostics.
+# (exit status 1) with the command and its output as diagnostics. Its output
+# is passed on; but inside $(...) it could only end that subshell: don't.
 must() {
 	"$@" >"$VM_TMP/.out" 2>&1
 	_rc=$?
