@@ -26,6 +26,8 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "netif-test", cmd_netif_test },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 
