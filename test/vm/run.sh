@@ -92,14 +92,14 @@ fi
 
 # --- the cases and what they declare -------------------------------------------
 # Header lines (in the leading comment block): "# vm-timeout: SECONDS",
-# "# vm-net: apiserver", "# vm-modules: none".
+# "# vm-net: apiserver", "# vm-modules: none", "# vm-netns: init".
 header() { # file key → value
 	awk -v k="$2" '
 		!/^#/ && NR > 1 { exit }
 		$1 == "#" && $2 == k ":" { print $3; exit }' "$1"
 }
 
-plan_names=() plan_files=() plan_tmo=() plan_net=() plan_mods=()
+plan_names=() plan_files=() plan_tmo=() plan_net=() plan_mods=() plan_netns=()
 for c in "${names[@]}"; do
 	case "$c" in
 	*/* | *.sh) f=${c#./} c=${f##*/} c=${c%.sh} ;;
@@ -116,14 +116,17 @@ for c in "${names[@]}"; do
 	tmo=$(header "$f" vm-timeout)
 	net=$(header "$f" vm-net)
 	mods=$(header "$f" vm-modules)
+	netns=$(header "$f" vm-netns)
 	case "${tmo:-120}" in '' | *[!0-9]*) tap_fail "$c # bad vm-timeout '$tmo'"; continue ;; esac
 	case "${net:-none}" in none | apiserver) ;; *) tap_fail "$c # bad vm-net '$net'"; continue ;; esac
 	case "${mods:-ipvs}" in ipvs | none) ;; *) tap_fail "$c # bad vm-modules '$mods'"; continue ;; esac
+	case "${netns:-case}" in case | init) ;; *) tap_fail "$c # bad vm-netns '$netns'"; continue ;; esac
 	plan_names+=("$c")
 	plan_files+=("$f")
 	plan_tmo+=("${tmo:-120}")
 	plan_net+=("${net:-none}")
 	plan_mods+=("${mods:-ipvs}")
+	plan_netns+=("${netns:-case}")
 done
 [ ${#plan_names[@]} -gt 0 ] || { [ $n -gt 0 ] || echo "# no cases selected"; finish; }
 
@@ -217,8 +220,8 @@ plan=$stage/src/.vm/plan
 for i in "${!plan_names[@]}"; do
 	c=${plan_names[$i]}
 	[ "${plan_net[$i]}" = skip ] && continue
-	echo "$c ${plan_files[$i]} ${plan_tmo[$i]} ${plan_net[$i]} ${plan_mods[$i]} ${api[$c]:--}" \
-		>>"$plan"
+	echo "$c ${plan_files[$i]} ${plan_tmo[$i]} ${plan_net[$i]} ${plan_mods[$i]}" \
+		"${plan_netns[$i]} ${api[$c]:--}" >>"$plan"
 done
 [ -s "$plan" ] || finish
 [ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
