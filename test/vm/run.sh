@@ -156,9 +156,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the guest: kernel, base initramfs, this run's overlay ----------------------
+ship_kipvs=1
 if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs >&2; then
 	echo "# make kipvs failed: the guest gets no ./kipvs"
-	rm -f kipvs
+	ship_kipvs=0
 fi
 if ! guest=$("$vmdir/build-guest.sh" 2>"$work/build-guest.log"); then
 	tap_fail "setup # building the guest failed"
@@ -234,7 +235,7 @@ else
 	find test -path test/vm/cache -prune -o -path test/vm/work -prune -o -type f -print0
 fi | tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$stage/src" -xf -
 [ -d "$top/../shared" ] && cp -rL "$top/../shared/." "$stage/shared/"
-if [ -x kipvs ]; then
+if [ $ship_kipvs -eq 1 ] && [ -x kipvs ]; then
 	cp kipvs "$stage/src/kipvs"
 	ldd kipvs 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r l; do
 		grep -qxF "$l" "${base%.cpio}.list" && continue
