@@ -24,6 +24,7 @@ libnl-3-dev
 libnl-genl-3-dev
 libnl-route-3-dev
 libyaml-dev
+nghttp2-server
 openssl
 pkg-config
 python3
