@@ -270,7 +270,7 @@ if grep -q ' apiserver ' "$plan"; then
 	for f in "${fwd[@]}"; do
 		nd+=",guestfwd=tcp:${f%%=*}-cmd:socat -lf /dev/null - TCP:${f#*=}"
 	done
-	qemu+=(-netdev "$nd" -device virtio-net-pci,netdev=n0,romfile=)
+	qemu+=(-netdev "$nd" -device "virtio-net-pci,netdev=n0,romfile=")
 else
 	qemu+=(-nic none)
 fi
@@ -301,7 +301,7 @@ elapsed() { echo "$(date +%s.%N) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
 mapfile -t planned < <(awk '{ print $1 }' "$plan")
 declare -A tmo_of
 while read -r c _ t _; do tmo_of[$c]=$t; done <"$plan"
-cur= checks=0 skipwhy= diags=() done=0 booted= ended=() hung=
+cur='' checks=0 skipwhy='' diags=() done=0 booted='' ended=() hung=''
 declare -A seen
 flush_diag() { [ ${#diags[@]} -gt 0 ] && tap_diag "${diags[@]}"; diags=(); }
 check_line() { # ok|fail|skip NAME [REASON] — one check of the current case
@@ -356,7 +356,7 @@ while :; do
 		read -r _ up krel <<<"$line"
 		echo "# guest $krel up after ${booted} s (guest uptime $up s)" ;;
 	"begin "*)
-		cur=${line#begin } checks=0 skipwhy= cstart=$(date +%s.%N)
+		cur=${line#begin } checks=0 skipwhy='' cstart=$(date +%s.%N)
 		seen=()
 		case_deadline=$(($(now_s) + ${tmo_of[$cur]:-120} + 60))
 		: >"$work/logs/$cur.log" ;;
@@ -382,7 +382,7 @@ while :; do
 			echo "# warning: the guest clock ran fast: $gtook s in the guest for $took s here"
 		fi
 		ended+=("$c")
-		cur= case_deadline= ;;
+		cur='' case_deadline='' ;;
 	done) done=1 ;;
 	esac
 done < <(tail -n +1 -F --pid=$qpid -s 0.2 "$work/results.raw" 2>/dev/null)
