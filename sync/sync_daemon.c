@@ -473,6 +473,15 @@ static void on_node_upsert(void *ctx, struct kube_node *node)
 
 	if (sync_reconcile_set_zone(dm->rec, node->zone) > 0)
 		schedule(dm);
+	if (dm->ops) {
+		bool eligible = !node->deleting && !node->autoscaler_taint;
+
+		health_set_node_eligible(opsrv_health(dm->ops), eligible);
+		if (!eligible)
+			log_info("node_going_away", "node=%s deleting=%s autoscaler_taint=%s",
+			         node->meta.name, node->deleting ? "yes" : "no",
+			         node->autoscaler_taint ? "yes" : "no");
+	}
 	kube_node_free(node);
 }
 
