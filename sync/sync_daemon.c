@@ -147,7 +147,8 @@ static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats 
 	double now = wall_s();
 
 	metric_set(m->virtual_servers, NULL, (double)st->vs);
-	metric_set(m->destinations, NULL, (double)st->dests);
+	/* Programmed: the wanted ones plus those draining at weight 0 (its HELP says so). */
+	metric_set(m->destinations, NULL, (double)(st->dests + st->draining));
 	metric_set(m->destinations_draining, NULL, (double)st->draining);
 	metric_set(m->kube_ipvs0_addresses, NULL, (double)st->bound);
 	dm->svc_changes_pending = dm->ep_changes_pending = 0;
