@@ -101,7 +101,7 @@ bench:
 
 demo:
 	@test/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@test/demo/run.sh
 
 # Installation. The unit, the man page and the example config name the

@@ -143,7 +143,7 @@ table=$(sed -n '/subcmds\[\] = {/,/^};/p' cmd/kipvs.c | grep -o '{ "[a-z-]*"' | 
 	grep -v -- '-test$' | LC_ALL=C sort -u)
 listed=$(grep -oE '^  kipvs [a-z]+' "$tmp/usage.txt" | awk '{ print $2 }' | LC_ALL=C sort -u)
 if [ -n "$table" ] && [ "$table" = "$listed" ]; then
-	ok "kipvs --help lists every subcommand: $(echo $listed)"
+	ok "kipvs --help lists every subcommand: $(tr '\n' ' ' <<<"$listed")"
 else
 	notok "kipvs --help lists every subcommand" "in cmd/kipvs.c:" "$table" "in --help:" "$listed"
 fi
