@@ -63,10 +63,10 @@ requests() {
 # build has no ipvsadm mode yet.
 list() { # [ipvsadm -L options]
 	if ./kipvs -L -n "$@" >"$VM_TMP/list" 2>&1; then
-		say "\$ kipvs -L -n $*"
+		say "\$ kipvs -L -n${*:+ $*}"
 	else
 		ipvsadm -L -n "$@" >"$VM_TMP/list" 2>&1
-		say "\$ ipvsadm -L -n $*      (this kipvs has no -L yet)"
+		say "\$ ipvsadm -L -n${*:+ $*}      (this kipvs has no -L yet)"
 	fi
 	say_file "$VM_TMP/list"
 }
