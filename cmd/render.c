@@ -16,7 +16,9 @@
 
 #include "../lib/kube/kube_decode.h"
 #include "../lib/log.h"
+#include "../lib/config.h"
 #include "../sync/sync_desired.h"
+#include "../sync/sync_fetch.h"
 #include "../sync/sync_save.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
@@ -39,6 +41,9 @@ static const char render_usage[] =
     "  --ipvs-scheduler NAME         default scheduler (rr)\n"
     "  --feature-gates PreferSameTrafficDistribution=true|false\n"
     "  --bound                       print the kube-ipvs0 addresses instead\n"
+    "Without -f the objects are read from the API server (one LIST each):\n"
+    "  --kubeconfig FILE, --master URL, --context NAME, --endpoints-api "
+    "auto|endpointslices|endpoints\n"
     "Output: the table in `ipvsadm -S -n` form, sorted by protocol, address, port.\n";
 
 struct render_opts {
@@ -53,6 +58,11 @@ struct render_opts {
 	size_t n_cidrs;
 	bool prefer_same_node;
 	bool bound;
+	/* without -f: the API server */
+	const char *kubeconfig;
+	const char *master;
+	const char *context;
+	enum endpoints_api endpoints_api;
 };
 
 /* "--flag value" or "--flag=value"; advances *i past a separate value. */
@@ -163,6 +173,26 @@ static int parse_args(int argc, char **argv, struct render_opts *o)
 				return 2;
 		} else if ((v = flag_value(argc, argv, &i, "--feature-gates"))) {
 			parse_gates(v, o);
+		} else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+			o->kubeconfig = v;
+		} else if ((v = flag_value(argc, argv, &i, "--master"))) {
+			o->master = v;
+		} else if ((v = flag_value(argc, argv, &i, "--context"))) {
+			o->context = v;
+		} else if ((v = flag_value(argc, argv, &i, "--endpoints-api"))) {
+			if (!strcmp(v, "auto"))
+				o->endpoints_api = ENDPOINTS_API_AUTO;
+			else if (!strcmp(v, "endpointslices"))
+				o->endpoints_api = ENDPOINTS_API_SLICES;
+			else if (!strcmp(v, "endpoints"))
+				o->endpoints_api = ENDPOINTS_API_ENDPOINTS;
+			else {
+				fprintf(stderr,
+				        "kipvs render: --endpoints-api: auto, endpointslices or "
+				        "endpoints, not '%s'\n",
+				        v);
+				return 2;
+			}
 		} else {
 			fprintf(stderr, "kipvs render: unknown argument '%s'\n", a);
 			return 2;
@@ -393,12 +423,6 @@ int cmd_render(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	if (!o.n_files) {
-		fputs("kipvs render: no -f: not supported yet (reading from the API server comes "
-		      "later); pass -f FILE or -f -\n",
-		      stderr);
-		return 2;
-	}
 	sync_node_init(&node);
 	c.o = &o;
 	if (sync_store_new(&c.st) || sync_desired_new(&d)) {
@@ -408,6 +432,26 @@ int cmd_render(int argc, char **argv)
 	}
 	for (size_t i = 0; i < o.n_files; i++)
 		read_ok += take_file(&c, o.files[i]) == 0;
+	if (!o.n_files) {
+		/* The live cluster: one complete LIST of each resource. */
+		struct kipvs_config cfg;
+		int err;
+
+		config_init(&cfg);
+		cfg.kubeconfig = o.kubeconfig ? strdup(o.kubeconfig) : NULL;
+		cfg.master = o.master ? strdup(o.master) : NULL;
+		cfg.context = o.context ? strdup(o.context) : NULL;
+		cfg.endpoints_api = o.endpoints_api;
+		err = sync_fetch(&cfg, o.hostname, c.st, &c.node_zone, 60.0);
+		config_free(&cfg);
+		if (err) {
+			fprintf(stderr, "kipvs render: cannot read the cluster: %s\n",
+			        strerror(-err));
+			rc = 1;
+			goto out;
+		}
+		read_ok = 1;
+	}
 	if (!read_ok) {
 		fputs("kipvs render: nothing could be read\n", stderr);
 		rc = 1;

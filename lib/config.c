@@ -172,8 +172,9 @@ static const struct config_flag flags[] = {
 	  "accepted for kube-proxy compatibility (watches need no resync)" },
 	{ "cleanup", NULL, CF_BOOL, OFF(cleanup), "false",
 	  "remove kipvs's virtual servers and kube-ipvs0, then exit" },
-	{ "log-level", "v", CF_LOGLVL, OFF(log_level), "info",
-	  "error, warn, info or debug (or 0-7)" },
+	{ "log-level", NULL, CF_LOGLVL, OFF(log_level), "info", "error, warn, info or debug" },
+	{ "v", NULL, CF_KLOGV, OFF(log_level), "2",
+	  "kube-proxy's verbosity: 0-3 = info, 4 and more = debug" },
 	{ "proxy-mode", NULL, CF_MODE, 0, "ipvs",
 	  "only ipvs is accepted (kube-proxy compatibility)" },
 };
@@ -388,6 +389,18 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 			               "--%s: expected error, warn, info, debug or 0-7, got '%s'",
 			               f->name, v);
 		return 0;
+	case CF_KLOGV: {
+		char *end;
+		long level;
+
+		errno = 0;
+		level = strtol(v, &end, 10);
+		if (errno || end == v || *end || level < 0)
+			return set_err(err, errlen, "--%s: expected a number, got '%s'", f->name,
+			               v);
+		c->log_level = level >= 4 ? LOG_LVL_DEBUG : LOG_LVL_INFO;
+		return 0;
+	}
 	case CF_MODE:
 		if (strcmp(v, "ipvs") != 0 && *v)
 			return set_err(err, errlen,

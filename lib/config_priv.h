@@ -20,6 +20,7 @@ enum config_type {
 	CF_SCHED,  /* scheduler name */
 	CF_EPAPI,  /* enum endpoints_api */
 	CF_LOGLVL, /* enum log_level */
+	CF_KLOGV,  /* klog verbosity (--v=N) onto enum log_level */
 	CF_MODE,   /* proxy mode: only "ipvs" */
 };
 

@@ -10,30 +10,19 @@
 #include "sync_rules.h"
 
 /*
- * Every virtual server of every block holds a claim. Claims on the same
- * identity form a list sorted by service key; the vs hash points at the
- * head, which is the winner. A claim whose block already claims the same
- * identity (a duplicate inside one Service) is left unlinked (b == NULL).
+ * Every virtual server of every block holds a claim (sync_rules.h). Claims
+ * on the same identity form a list sorted by service key; the vs hash points
+ * at the head, which is the winner. Bound addresses work the same way: the
+ * bound hash points at the first link of each address's chain, so nothing
+ * is allocated per virtual server outside the block itself.
  */
-struct sync_claim {
-	struct sync_block *b;
-	size_t idx;
-	uint64_t hash;
-	struct sync_claim *next;
-};
-
-struct bound_ent {
-	struct net_addr addr;
-	uint64_t hash;
-	size_t refs;
-};
-
 struct sync_desired {
 	struct sync_hash blocks; /* struct sync_block by key */
 	struct sync_hash vs;     /* head struct sync_claim by identity */
-	struct sync_hash bound;  /* struct bound_ent by address */
+	struct sync_hash bound;  /* head struct sync_bind by address */
 	struct sync_rules_scratch scr;
 	size_t n_dests_stored;
+	size_t bytes;       /* blocks */
 	size_t n_conflicts; /* claims that lost to another service */
 };
 
@@ -52,9 +41,14 @@ static bool claim_eq(const void *item, const void *key)
 	return ipvs_service_same(claim_svc(item), key);
 }
 
+static const struct net_addr *bind_addr(const struct sync_bind *l)
+{
+	return &l->b->vs[l->idx].svc.addr;
+}
+
 static bool bound_eq(const void *item, const void *key)
 {
-	return addr_eq(&((const struct bound_ent *)item)->addr, key);
+	return addr_eq(bind_addr(item), key);
 }
 
 static uint64_t addr_hash(const struct net_addr *a)
@@ -82,13 +76,11 @@ static void clear_all(struct sync_desired *d)
 
 	while ((it = sync_hash_next(&d->blocks, &pos)))
 		sync_block_free(it);
-	pos = 0;
-	while ((it = sync_hash_next(&d->bound, &pos)))
-		free(it);
 	sync_hash_free(&d->blocks);
 	sync_hash_free(&d->vs);
 	sync_hash_free(&d->bound);
 	d->n_dests_stored = 0;
+	d->bytes = 0;
 	d->n_conflicts = 0;
 }
 
@@ -119,11 +111,14 @@ static void claim_link(struct sync_desired *d, struct sync_claim *c)
 	void **slot = sync_hash_slot(&d->vs, c->hash, claim_eq, id);
 	struct sync_claim *head, **pp;
 
+	c->linked = true;
+	c->head = false;
 	if (!slot) {
 		c->next = NULL;
+		c->head = true;
 		/* Cannot fail: the caller reserved room. */
 		if (sync_hash_insert(&d->vs, c->hash, c))
-			c->b = NULL;
+			c->linked = c->head = false;
 		return;
 	}
 	head = *slot;
@@ -131,7 +126,7 @@ static void claim_link(struct sync_desired *d, struct sync_claim *c)
 		int cmp = strcmp((*pp)->b->key, c->b->key);
 
 		if (cmp == 0) { /* the same Service twice (e.g. externalIP == LB IP) */
-			c->b = NULL;
+			c->linked = false;
 			return;
 		}
 		if (cmp > 0)
@@ -140,6 +135,10 @@ static void claim_link(struct sync_desired *d, struct sync_claim *c)
 	c->next = *pp;
 	*pp = c;
 	*slot = head;
+	if (head == c) {
+		c->head = true;
+		c->next->head = false;
+	}
 	d->n_conflicts++;
 	log_conflict(head, head == c ? c->next : c);
 }
@@ -149,7 +148,7 @@ static void claim_unlink(struct sync_desired *d, struct sync_claim *c)
 	void **slot;
 	struct sync_claim *head, **pp;
 
-	if (!c->b)
+	if (!c->linked)
 		return;
 	slot = sync_hash_slot(&d->vs, c->hash, claim_eq, claim_svc(c));
 	if (!slot)
@@ -160,7 +159,9 @@ static void claim_unlink(struct sync_desired *d, struct sync_claim *c)
 	if (!*pp)
 		return;
 	*pp = c->next;
+	c->head = false;
 	if (head) {
+		head->head = true;
 		*slot = head;
 		if (d->n_conflicts)
 			d->n_conflicts--;
@@ -171,34 +172,38 @@ static void claim_unlink(struct sync_desired *d, struct sync_claim *c)
 
 /* --- bound addresses ------------------------------------------------------ */
 
-static void bound_unref(struct sync_desired *d, const struct net_addr *a)
+/* Never allocates when the bound hash was reserved. */
+static void bind_link(struct sync_desired *d, struct sync_bind *l)
 {
-	uint64_t h = addr_hash(a);
-	struct bound_ent *be = sync_hash_find(&d->bound, h, bound_eq, a);
+	void **slot = sync_hash_slot(&d->bound, l->hash, bound_eq, bind_addr(l));
 
-	if (!be || --be->refs)
-		return;
-	sync_hash_remove(&d->bound, h, bound_eq, a);
-	free(be);
-}
-
-/* Uses one of the preallocated @spare entries when the address is new. */
-static void bound_ref(struct sync_desired *d, const struct net_addr *a, struct bound_ent **spare,
-                      size_t *n_spare)
-{
-	uint64_t h = addr_hash(a);
-	struct bound_ent *be = sync_hash_find(&d->bound, h, bound_eq, a);
-
-	if (be) {
-		be->refs++;
+	if (slot) {
+		l->next = *slot;
+		*slot = l;
 		return;
 	}
-	be = spare[--*n_spare];
-	be->addr = *a;
-	be->hash = h;
-	be->refs = 1;
-	if (sync_hash_insert(&d->bound, h, be)) /* reserved: cannot fail */
-		free(be);
+	l->next = NULL;
+	if (sync_hash_insert(&d->bound, l->hash, l)) /* reserved: cannot fail */
+		log_err("desired_bind_failed", "service=%s", l->b->key);
+}
+
+static void bind_unlink(struct sync_desired *d, struct sync_bind *l)
+{
+	void **slot = sync_hash_slot(&d->bound, l->hash, bound_eq, bind_addr(l));
+	struct sync_bind *head, **pp;
+
+	if (!slot)
+		return;
+	head = *slot;
+	for (pp = &head; *pp && *pp != l; pp = &(*pp)->next)
+		;
+	if (!*pp)
+		return;
+	*pp = l->next;
+	if (head)
+		*slot = head;
+	else
+		sync_hash_remove(&d->bound, l->hash, bound_eq, bind_addr(l));
 }
 
 /* --- blocks ------------------------------------------------------------------ */
@@ -208,24 +213,17 @@ static void block_detach(struct sync_desired *d, struct sync_block *b)
 	for (size_t i = 0; i < b->n_vs; i++) {
 		claim_unlink(d, &b->claims[i]);
 		if (b->origin[i].bind)
-			bound_unref(d, &b->vs[i].svc.addr);
+			bind_unlink(d, &b->binds[i]);
 	}
 	sync_hash_remove(&d->blocks, b->hash, block_eq, b->key);
 	d->n_dests_stored -= b->n_dests;
+	d->bytes -= b->bytes;
 }
 
-/* Allocates everything attaching @b needs, so that attaching cannot fail. */
-static int block_prepare(struct sync_desired *d, struct sync_block *b, struct bound_ent ***spare)
+/* Makes room so that attaching @b cannot fail. */
+static int block_prepare(struct sync_desired *d, struct sync_block *b)
 {
-	*spare = NULL;
 	b->hash = sync_hash_str(b->key);
-	if (b->n_vs && !(b->claims = calloc(b->n_vs, sizeof(*b->claims))))
-		return -ENOMEM;
-	if (b->n_bind && !(*spare = calloc(b->n_bind, sizeof(**spare))))
-		return -ENOMEM;
-	for (size_t i = 0; i < b->n_bind; i++)
-		if (!((*spare)[i] = malloc(sizeof(struct bound_ent))))
-			return -ENOMEM;
 	if (sync_hash_reserve(&d->vs, d->vs.n + b->n_vs) ||
 	    sync_hash_reserve(&d->bound, d->bound.n + b->n_bind) ||
 	    sync_hash_reserve(&d->blocks, d->blocks.n + 1))
@@ -233,31 +231,28 @@ static int block_prepare(struct sync_desired *d, struct sync_block *b, struct bo
 	return 0;
 }
 
-static void spare_free(struct bound_ent **spare, size_t n)
+static void block_attach(struct sync_desired *d, struct sync_block *b)
 {
-	for (size_t i = 0; spare && i < n; i++)
-		free(spare[i]);
-	free(spare);
-}
-
-static void block_attach(struct sync_desired *d, struct sync_block *b, struct bound_ent **spare)
-{
-	size_t n_spare = b->n_bind;
-
 	for (size_t i = 0; i < b->n_vs; i++) {
 		struct sync_claim *c = &b->claims[i];
 
 		c->b = b;
-		c->idx = i;
+		c->idx = (uint32_t)i;
 		c->hash = sync_vs_hash(&b->vs[i].svc);
 		claim_link(d, c);
-		if (b->origin[i].bind)
-			bound_ref(d, &b->vs[i].svc.addr, spare, &n_spare);
+		if (b->origin[i].bind) {
+			struct sync_bind *l = &b->binds[i];
+
+			l->b = b;
+			l->idx = (uint32_t)i;
+			l->hash = addr_hash(&b->vs[i].svc.addr);
+			bind_link(d, l);
+		}
 	}
 	if (sync_hash_insert(&d->blocks, b->hash, b)) /* reserved: cannot fail */
 		log_err("desired_attach_failed", "service=%s", b->key);
 	d->n_dests_stored += b->n_dests;
-	spare_free(spare, n_spare);
+	d->bytes += b->bytes;
 }
 
 static int add_keys(struct sync_keys *k, const struct sync_block *b)
@@ -274,18 +269,15 @@ int sync_desired_update(struct sync_desired *d, const struct sync_store *st,
 	const struct sync_svc *e = sync_store_find(st, key);
 	struct sync_block *old = sync_hash_find(&d->blocks, sync_hash_str(key), block_eq, key);
 	struct sync_block *nb = NULL;
-	struct bound_ent **spare = NULL;
 	int err = 0;
 
 	if (e)
 		err = sync_rules_build(st, e, node, &d->scr, &nb);
 	if (!err && nb)
-		err = block_prepare(d, nb, &spare);
+		err = block_prepare(d, nb);
 	if (!err && touched)
 		err = sync_keys_reserve(touched, (old ? old->n_vs : 0) + (nb ? nb->n_vs : 0));
 	if (err) {
-		if (nb)
-			spare_free(spare, nb->n_bind);
 		sync_block_free(nb);
 		return err;
 	}
@@ -296,7 +288,7 @@ int sync_desired_update(struct sync_desired *d, const struct sync_store *st,
 		sync_block_free(old);
 	}
 	if (nb)
-		block_attach(d, nb, spare);
+		block_attach(d, nb);
 	return err;
 }
 
@@ -332,15 +324,55 @@ const struct ipvs_vs *sync_desired_find(const struct sync_desired *d, const stru
 	return &c->b->vs[c->idx];
 }
 
+/*
+ * Walks the blocks (memory order: a block's VSs, destinations and claims are
+ * one allocation) rather than the identity hash. *pos = slot << 24 | next VS.
+ */
+static const struct sync_claim *next_head(const struct sync_desired *d, size_t *pos)
+{
+	size_t slot = *pos >> 24, i = *pos & 0xffffff;
+
+	for (; slot < d->blocks.cap; slot++, i = 0) {
+		const struct sync_block *b = d->blocks.slots[slot].item;
+
+		/* Blocks lie at random addresses: fetch a few ahead (a hint). */
+		if (i == 0 && slot + 4 < d->blocks.cap && d->blocks.slots[slot + 4].item) {
+			const struct sync_block *ahead = d->blocks.slots[slot + 4].item;
+
+			__builtin_prefetch(ahead);
+			__builtin_prefetch(&ahead->claims);
+		}
+		for (; b && i < b->n_vs; i++) {
+			if (!b->claims[i].head)
+				continue;
+			*pos = slot << 24 | (i + 1);
+			return &b->claims[i];
+		}
+	}
+	*pos = slot << 24;
+	return NULL;
+}
+
 const struct ipvs_vs *sync_desired_next(const struct sync_desired *d, size_t *pos,
                                         const struct sync_origin **origin)
 {
-	const struct sync_claim *c = sync_hash_next(&d->vs, pos);
+	const struct sync_claim *c = next_head(d, pos);
 
 	if (!c)
 		return NULL;
 	if (origin)
 		*origin = &c->b->origin[c->idx];
+	return &c->b->vs[c->idx];
+}
+
+const struct ipvs_vs *sync_desired_next_hash(const struct sync_desired *d, size_t *pos,
+                                             uint64_t *hash)
+{
+	const struct sync_claim *c = next_head(d, pos);
+
+	if (!c)
+		return NULL;
+	*hash = c->hash;
 	return &c->b->vs[c->idx];
 }
 
@@ -357,7 +389,7 @@ bool sync_desired_is_bound(const struct sync_desired *d, const struct net_addr *
 int sync_desired_bound_addrs(const struct sync_desired *d, struct net_addr **out, size_t *n)
 {
 	size_t pos = 0, k = 0;
-	const struct bound_ent *be;
+	const struct sync_bind *l;
 
 	*out = NULL;
 	*n = 0;
@@ -366,8 +398,8 @@ int sync_desired_bound_addrs(const struct sync_desired *d, struct net_addr **out
 	*out = calloc(d->bound.n, sizeof(**out));
 	if (!*out)
 		return -ENOMEM;
-	while ((be = sync_hash_next(&d->bound, &pos)))
-		(*out)[k++] = be->addr;
+	while ((l = sync_hash_next(&d->bound, &pos)))
+		(*out)[k++] = *bind_addr(l);
 	*n = k;
 	return sync_addrs_sort_unique(*out, n);
 }
@@ -397,4 +429,6 @@ void sync_desired_stats(const struct sync_desired *d, struct sync_desired_stats 
 	out->dests_stored = d->n_dests_stored;
 	out->bound = d->bound.n;
 	out->conflicts = d->n_conflicts;
+	out->bytes =
+	    d->bytes + (d->vs.cap + d->bound.cap + d->blocks.cap) * sizeof(struct sync_hslot);
 }

@@ -2,6 +2,7 @@
 #include "sync_diff.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,9 +163,11 @@ void sync_diff_clear(struct sync_diff *c)
 {
 	free(c->mark);
 	free(c->order);
+	free(c->hmatch);
 	c->mark = NULL;
 	c->order = NULL;
-	c->mark_cap = c->order_cap = 0;
+	c->hmatch = NULL;
+	c->mark_cap = c->order_cap = c->hmatch_cap = 0;
 }
 
 static int emit(struct sync_diff *c, enum ipvs_op op, const struct ipvs_service *svc,
@@ -183,10 +186,22 @@ static int emit(struct sync_diff *c, enum ipvs_op op, const struct ipvs_service 
 	return c->emit(c->emit_ctx, &ch);
 }
 
+/* strncmp over the fixed-size name arrays, inlined (the full diff's hot loop). */
+static inline bool name_differs(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return true;
+		if (!a[i])
+			return false;
+	}
+	return false;
+}
+
 static bool svc_differs(const struct ipvs_service *w, const struct ipvs_service *h)
 {
-	return strncmp(w->sched_name, h->sched_name, sizeof(w->sched_name)) ||
-	       strncmp(w->pe_name, h->pe_name, sizeof(w->pe_name)) ||
+	return name_differs(w->sched_name, h->sched_name, sizeof(w->sched_name)) ||
+	       name_differs(w->pe_name, h->pe_name, sizeof(w->pe_name)) ||
 	       (w->flags & ~IP_VS_SVC_F_HASHED) != (h->flags & ~IP_VS_SVC_F_HASHED) ||
 	       w->timeout != h->timeout || w->netmask != h->netmask;
 }
@@ -198,14 +213,14 @@ static bool dest_differs(const struct ipvs_dest *w, const struct ipvs_dest *h)
 	       w->u_threshold != h->u_threshold || w->l_threshold != h->l_threshold;
 }
 
-static int grow_scratch(struct sync_diff *c, size_t n)
+static int grow_scratch(struct sync_diff *c, size_t n, size_t m)
 {
 	if (n > c->mark_cap) {
-		uint8_t *m = realloc(c->mark, n);
+		uint8_t *mk = realloc(c->mark, n);
 
-		if (!m)
+		if (!mk)
 			return -ENOMEM;
-		c->mark = m;
+		c->mark = mk;
 		c->mark_cap = n;
 	}
 	if (n > c->order_cap) {
@@ -216,7 +231,40 @@ static int grow_scratch(struct sync_diff *c, size_t n)
 		c->order = o;
 		c->order_cap = n;
 	}
+	if (m > c->hmatch_cap) {
+		int32_t *h = realloc(c->hmatch, m * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		c->hmatch = h;
+		c->hmatch_cap = m;
+	}
 	return 0;
+}
+
+/* The order of sync_dest_cmp (render's), inlined for the diff's hot loop. */
+static inline int dcmp(const struct ipvs_dest *a, const struct ipvs_dest *b)
+{
+	if (a->addr.af != b->addr.af)
+		return a->addr.af < b->addr.af ? -1 : 1;
+	if (a->addr.af == AF_INET) {
+		uint32_t x = ntohl(a->addr.a.w[0]), y = ntohl(b->addr.a.w[0]);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	} else {
+		int r = memcmp(a->addr.a.b, b->addr.a.b, 16);
+
+		if (r)
+			return r;
+	}
+	return a->port == b->port ? 0 : a->port < b->port ? -1 : 1;
+}
+
+static inline bool dsame(const struct ipvs_dest *a, const struct ipvs_dest *b)
+{
+	return a->port == b->port && a->addr.af == b->addr.af &&
+	       !memcmp(a->addr.a.b, b->addr.a.b, 16);
 }
 
 /* qsort has no context argument; sort indexes with a small merge sort. */
@@ -227,7 +275,7 @@ static void sort_order(uint32_t *o, uint32_t *tmp, size_t n, const struct ipvs_d
 	sort_order(o, tmp, n / 2, d);
 	sort_order(o + n / 2, tmp, n - n / 2, d);
 	for (size_t i = 0, j = n / 2, k = 0; k < n; k++) {
-		if (i < n / 2 && (j >= n || sync_dest_cmp(&d[o[i]], &d[o[j]]) <= 0))
+		if (i < n / 2 && (j >= n || dcmp(&d[o[i]], &d[o[j]]) <= 0))
 			tmp[k] = o[i++];
 		else
 			tmp[k] = o[j++];
@@ -236,17 +284,17 @@ static void sort_order(uint32_t *o, uint32_t *tmp, size_t n, const struct ipvs_d
 }
 
 /* Index of the wanted destination equal to @x, or -1 (order is sorted). */
-static ssize_t want_find(const struct ipvs_vs *want, const uint32_t *order,
+static int32_t want_find(const struct ipvs_vs *want, const uint32_t *order,
                          const struct ipvs_dest *x)
 {
 	size_t lo = 0, hi = want->n_dests;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int cmp = sync_dest_cmp(&want->dests[order[mid]], x);
+		int cmp = dcmp(&want->dests[order[mid]], x);
 
 		if (!cmp)
-			return order[mid];
+			return (int32_t)order[mid];
 		if (cmp < 0)
 			lo = mid + 1;
 		else
@@ -264,7 +312,7 @@ static int build_order(struct sync_diff *c, const struct ipvs_vs *want)
 	for (size_t i = 0; i < n; i++)
 		c->order[i] = (uint32_t)i;
 	for (size_t i = 1; i < n && sorted; i++)
-		sorted = sync_dest_cmp(&want->dests[i - 1], &want->dests[i]) < 0;
+		sorted = dcmp(&want->dests[i - 1], &want->dests[i]) < 0;
 	if (sorted)
 		return 0;
 	tmp = malloc(n * sizeof(*tmp));
@@ -272,6 +320,34 @@ static int build_order(struct sync_diff *c, const struct ipvs_vs *want)
 		return -ENOMEM;
 	sort_order(c->order, tmp, n, want->dests);
 	free(tmp);
+	return 0;
+}
+
+/*
+ * Fills c->hmatch[i] with the wanted index of have->dests[i] (or -1). The
+ * common cases are linear: the kernel lists destinations newest first, so
+ * a VS kipvs filled in order reads back reversed; a copy reads back as is.
+ */
+static int match_dests(struct sync_diff *c, const struct ipvs_vs *want, const struct ipvs_vs *have)
+{
+	size_t n = want->n_dests, m = have->n_dests;
+	bool fwd = n == m, rev = n == m;
+	int err;
+
+	for (size_t i = 0; i < m && (fwd || rev); i++) {
+		fwd = fwd && dsame(&have->dests[i], &want->dests[i]);
+		rev = rev && dsame(&have->dests[i], &want->dests[n - 1 - i]);
+	}
+	if (fwd || rev) {
+		for (size_t i = 0; i < m; i++)
+			c->hmatch[i] = (int32_t)(fwd ? i : n - 1 - i);
+		return 0;
+	}
+	err = build_order(c, want);
+	if (err)
+		return err;
+	for (size_t i = 0; i < m; i++)
+		c->hmatch[i] = want_find(want, c->order, &have->dests[i]);
 	return 0;
 }
 
@@ -313,6 +389,8 @@ del:
 static int both(struct sync_diff *c, const struct ipvs_vs *want, const struct ipvs_vs *have)
 {
 	const struct ipvs_service *svc = &want->svc;
+	/* One lookup per VS: most have nothing draining. */
+	bool drains = c->drain && sync_drain_has_vs(c->drain, svc);
 	int err;
 
 	if (svc_differs(svc, &have->svc)) {
@@ -321,21 +399,21 @@ static int both(struct sync_diff *c, const struct ipvs_vs *want, const struct ip
 		if (err)
 			return err;
 	}
-	err = grow_scratch(c, want->n_dests ? want->n_dests : 1);
+	err = grow_scratch(c, want->n_dests ? want->n_dests : 1, have->n_dests ? have->n_dests : 1);
 	if (!err)
-		err = build_order(c, want);
+		err = match_dests(c, want, have);
 	if (err)
 		return err;
 	memset(c->mark, 0, want->n_dests);
 	/* Destinations in both: edit the ones that differ. */
 	for (size_t i = 0; i < have->n_dests; i++) {
 		const struct ipvs_dest *h = &have->dests[i];
-		ssize_t j = want_find(want, c->order, h);
+		int32_t j = c->hmatch[i];
 
 		if (j < 0)
 			continue;
 		c->mark[j] = 1;
-		if (c->drain && sync_drain_get(c->drain, svc, h, NULL)) {
+		if (drains && sync_drain_get(c->drain, svc, h, NULL)) {
 			sync_drain_stop(c->drain, svc, h);
 			c->stats.dest_restored++;
 		}
@@ -355,13 +433,13 @@ static int both(struct sync_diff *c, const struct ipvs_vs *want, const struct ip
 			return err;
 	}
 	for (size_t i = 0; i < have->n_dests; i++) {
-		if (want_find(want, c->order, &have->dests[i]) >= 0)
+		if (c->hmatch[i] >= 0)
 			continue;
 		err = unwanted_dest(c, svc, &have->dests[i]);
 		if (err)
 			return err;
 	}
-	if (c->drain)
+	if (c->drain && (drains || sync_drain_has_vs(c->drain, svc)))
 		sync_drain_prune(c->drain, have);
 	return 0;
 }
@@ -422,25 +500,85 @@ int sync_diff_tables(struct sync_diff *c, const struct ipvs_table *want,
 	return err;
 }
 
+/* The line of each destination the comparison reads (first 16 at most). */
+static inline void prefetch_dests(const struct ipvs_vs *vs)
+{
+	for (size_t i = 0; vs && i < vs->n_dests && i < 16; i++)
+		__builtin_prefetch(&vs->dests[i]);
+}
+
+/* How far ahead the full diff prefetches (in virtual servers). */
+#define PF_SLOT 16
+#define PF_VS   10
+#define PF_DEST 5
+
 int sync_diff_full(struct sync_diff *c, const struct sync_desired *d, const struct ipvs_table *have,
                    const struct sync_index *have_idx)
 {
 	struct sync_index own_idx;
-	const struct ipvs_vs *vs;
-	size_t pos = 0;
+	const struct ipvs_vs *vs, **w = NULL, **h = NULL;
+	uint64_t *hs = NULL, hash;
+	uint8_t *seen = calloc(have->n ? have->n : 1, 1);
+	size_t n = sync_desired_n_vs(d), k = 0, pos = 0;
 	int err = 0;
 
 	sync_index_init(&own_idx);
-	if (!have_idx) {
+	if (n) {
+		w = malloc(n * sizeof(*w));
+		h = calloc(n, sizeof(*h));
+		hs = malloc(n * sizeof(*hs));
+	}
+	if (!seen || (n && (!w || !h || !hs)))
+		err = -ENOMEM;
+	if (!err && !have_idx) {
 		err = sync_index_build(&own_idx, have);
 		have_idx = &own_idx;
 	}
-	while (!err && (vs = sync_desired_next(d, &pos, NULL)))
-		err = sync_diff_vs(c, vs, sync_index_find(have_idx, &vs->svc), false);
+	while (!err && k < n && (vs = sync_desired_next_hash(d, &pos, &hash))) {
+		hs[k] = hash;
+		w[k++] = vs;
+	}
+	n = k;
+	/*
+	 * The walk is memory-bound: each wanted VS meets a kernel VS at a random
+	 * address. So the VSs a few steps ahead are fetched in stages while the
+	 * current one is compared: the index slot and the wanted VS, then the
+	 * kernel VS the slot points at, then both destination arrays.
+	 */
+	for (k = 0; !err && k < n; k++) {
+		size_t a = k + PF_SLOT, b = k + PF_VS, e = k + PF_DEST;
+
+		if (k == 0) {
+			for (size_t j = 0; j < n && j < PF_SLOT; j++)
+				sync_index_prefetch(have_idx, hs[j]);
+			for (size_t j = 0; j < n && j < PF_DEST; j++)
+				h[j] = sync_index_find_h(have_idx, hs[j], &w[j]->svc);
+		}
+		if (a < n) {
+			sync_index_prefetch(have_idx, hs[a]);
+			__builtin_prefetch(w[a]);
+		}
+		if (b < n)
+			sync_index_prefetch_vs(have_idx, hs[b]);
+		if (e < n) {
+			h[e] = sync_index_find_h(have_idx, hs[e], &w[e]->svc);
+			prefetch_dests(h[e]);
+			prefetch_dests(w[e]);
+		}
+		if (h[k])
+			seen[h[k] - have->vs] = 1;
+		err = sync_diff_vs(c, w[k], h[k], false);
+	}
+	/* What is left in the kernel is not wanted (checked, for a table that
+	 * would list one identity twice). */
 	for (size_t i = 0; !err && i < have->n; i++)
-		if (!sync_desired_find(d, &have->vs[i].svc, NULL))
+		if (!seen[i] && !sync_desired_find(d, &have->vs[i].svc, NULL))
 			err = sync_diff_vs(c, NULL, &have->vs[i], false);
 	sync_index_free(&own_idx);
+	free(seen);
+	free(w);
+	free(h);
+	free(hs);
 	return err;
 }
 

@@ -89,6 +89,8 @@ struct sync_diff {
 	size_t mark_cap;
 	uint32_t *order;
 	size_t order_cap;
+	int32_t *hmatch;
+	size_t hmatch_cap;
 };
 
 void sync_diff_init(struct sync_diff *c, const struct sync_own *own, struct sync_drain *drain,

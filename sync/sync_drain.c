@@ -80,6 +80,11 @@ static ssize_t find_dest(const struct dvs *v, const struct ipvs_dest *dest)
 	return -1;
 }
 
+bool sync_drain_has_vs(const struct sync_drain *d, const struct ipvs_service *vs)
+{
+	return find_vs(d, vs) != NULL;
+}
+
 bool sync_drain_get(const struct sync_drain *d, const struct ipvs_service *vs,
                     const struct ipvs_dest *dest, uint64_t *since)
 {

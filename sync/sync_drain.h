@@ -31,6 +31,8 @@ uint64_t sync_drain_timeout(const struct sync_drain *d);
 /* True (with the start time in @since) when @dest of @vs is draining. */
 bool sync_drain_get(const struct sync_drain *d, const struct ipvs_service *vs,
                     const struct ipvs_dest *dest, uint64_t *since);
+/* True when some destination of @vs is draining (one lookup). */
+bool sync_drain_has_vs(const struct sync_drain *d, const struct ipvs_service *vs);
 /* Records @dest as draining since @now (kept if already draining). */
 int sync_drain_start(struct sync_drain *d, const struct ipvs_service *vs,
                      const struct ipvs_dest *dest, uint64_t now)

@@ -44,59 +44,54 @@ void sync_rules_scratch_free(struct sync_rules_scratch *s)
 {
 	sync_meps_free(&s->meps);
 	free(s->sel);
+	free(s->vs);
+	free(s->org);
+	free(s->doff);
+	free(s->d);
 	memset(s, 0, sizeof(*s));
 }
 
 void sync_block_free(struct sync_block *b)
 {
-	if (!b)
-		return;
-	free(b->vs);
-	free(b->origin);
-	free(b->dests);
-	free(b->names);
-	free(b->claims);
 	free(b);
 }
 
-/* --- a growing block ------------------------------------------------------ */
+/* --- a growing block (in the scratch buffers) ------------------------------ */
 
 struct bld {
-	struct ipvs_vs *vs;
-	struct sync_origin *org;
-	size_t *doff;
-	size_t n_vs, cap_vs;
-	struct ipvs_dest *d;
-	size_t n_d, cap_d;
+	struct sync_rules_scratch *scr;
+	size_t n_vs, n_d;
 };
 
 static int bld_vs(struct bld *b, const struct ipvs_service *svc, size_t doff, size_t nd,
                   const struct sync_origin *o)
 {
-	if (b->n_vs == b->cap_vs) {
-		size_t nc = b->cap_vs ? b->cap_vs * 2 : 4;
-		struct ipvs_vs *nv = realloc(b->vs, nc * sizeof(*nv));
+	struct sync_rules_scratch *s = b->scr;
+
+	if (b->n_vs == s->cap_vs) {
+		size_t nc = s->cap_vs ? s->cap_vs * 2 : 16;
+		struct ipvs_vs *nv = realloc(s->vs, nc * sizeof(*nv));
 		struct sync_origin *no;
 		size_t *nf;
 
 		if (!nv)
 			return -ENOMEM;
-		b->vs = nv;
-		no = realloc(b->org, nc * sizeof(*no));
+		s->vs = nv;
+		no = realloc(s->org, nc * sizeof(*no));
 		if (!no)
 			return -ENOMEM;
-		b->org = no;
-		nf = realloc(b->doff, nc * sizeof(*nf));
+		s->org = no;
+		nf = realloc(s->doff, nc * sizeof(*nf));
 		if (!nf)
 			return -ENOMEM;
-		b->doff = nf;
-		b->cap_vs = nc;
+		s->doff = nf;
+		s->cap_vs = nc;
 	}
-	memset(&b->vs[b->n_vs], 0, sizeof(b->vs[b->n_vs]));
-	b->vs[b->n_vs].svc = *svc;
-	b->vs[b->n_vs].n_dests = nd;
-	b->doff[b->n_vs] = doff;
-	b->org[b->n_vs] = *o;
+	memset(&s->vs[b->n_vs], 0, sizeof(s->vs[b->n_vs]));
+	s->vs[b->n_vs].svc = *svc;
+	s->vs[b->n_vs].n_dests = nd;
+	s->doff[b->n_vs] = doff;
+	s->org[b->n_vs] = *o;
 	b->n_vs++;
 	return 0;
 }
@@ -111,24 +106,24 @@ static int bld_dests(struct bld *b, const struct sync_meps *m, const uint8_t *se
 		n += (sel[i] & bit) != 0;
 	*off = b->n_d;
 	*cnt = n;
-	if (b->n_d + n > b->cap_d) {
-		size_t nc = b->cap_d ? b->cap_d : 8;
+	if (b->n_d + n > b->scr->cap_d) {
+		size_t nc = b->scr->cap_d ? b->scr->cap_d : 64;
 		struct ipvs_dest *nd;
 
 		while (nc < b->n_d + n)
 			nc *= 2;
-		nd = realloc(b->d, nc * sizeof(*nd));
+		nd = realloc(b->scr->d, nc * sizeof(*nd));
 		if (!nd)
 			return -ENOMEM;
-		b->d = nd;
-		b->cap_d = nc;
+		b->scr->d = nd;
+		b->scr->cap_d = nc;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		struct ipvs_dest *d;
 
 		if (!(sel[i] & bit))
 			continue;
-		d = &b->d[b->n_d++];
+		d = &b->scr->d[b->n_d++];
 		memset(d, 0, sizeof(*d));
 		d->addr = m->v[i].addr;
 		d->port = m->v[i].port;
@@ -345,18 +340,84 @@ static void service_template(struct svc_ctx *c, const struct sync_svc *e)
 	}
 }
 
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Copies the scratch vectors into one allocation: the block, its virtual
+ * servers, destinations, origins, links and names. */
+static struct sync_block *finalise(const struct bld *b, const char *key,
+                                   const struct kube_service *s, char **pnames)
+{
+	const struct sync_rules_scratch *scr = b->scr;
+	size_t o_vs = align8(sizeof(struct sync_block));
+	size_t o_d = o_vs + align8(b->n_vs * sizeof(struct ipvs_vs));
+	size_t o_org = o_d + align8(b->n_d * sizeof(struct ipvs_dest));
+	size_t o_cl = o_org + align8(b->n_vs * sizeof(struct sync_origin));
+	size_t o_bi = o_cl + align8(b->n_vs * sizeof(struct sync_claim));
+	size_t o_nm = o_bi + align8(b->n_vs * sizeof(struct sync_bind));
+	size_t names = strlen(key) + 1, total;
+	struct sync_block *blk;
+	char *base, *nm;
+
+	for (size_t i = 0; i < s->n_ports; i++)
+		names += strlen(s->ports[i].name ? s->ports[i].name : "") + 1;
+	total = o_nm + names;
+	base = malloc(total);
+	if (!base)
+		return NULL;
+	blk = (struct sync_block *)base;
+	memset(blk, 0, sizeof(*blk));
+	blk->bytes = total;
+	blk->vs = (struct ipvs_vs *)(base + o_vs);
+	blk->dests = (struct ipvs_dest *)(base + o_d);
+	blk->origin = (struct sync_origin *)(base + o_org);
+	blk->claims = (struct sync_claim *)(base + o_cl);
+	blk->binds = (struct sync_bind *)(base + o_bi);
+	blk->n_vs = b->n_vs;
+	blk->n_dests = b->n_d;
+	if (b->n_vs) {
+		memcpy(blk->vs, scr->vs, b->n_vs * sizeof(struct ipvs_vs));
+		memcpy(blk->origin, scr->org, b->n_vs * sizeof(struct sync_origin));
+	}
+	if (b->n_d)
+		memcpy(blk->dests, scr->d, b->n_d * sizeof(struct ipvs_dest));
+	memset(blk->claims, 0, b->n_vs * sizeof(struct sync_claim));
+	memset(blk->binds, 0, b->n_vs * sizeof(struct sync_bind));
+	nm = base + o_nm;
+	blk->key = nm;
+	memcpy(nm, key, strlen(key) + 1);
+	nm += strlen(key) + 1;
+	/* Origins point at the scratch's port names: repoint them here. */
+	for (size_t i = 0; i < s->n_ports; i++) {
+		const char *pn = s->ports[i].name ? s->ports[i].name : "";
+		char *here = nm;
+
+		memcpy(nm, pn, strlen(pn) + 1);
+		nm += strlen(pn) + 1;
+		for (size_t v = 0; v < b->n_vs; v++)
+			if (blk->origin[v].port_name == pnames[i])
+				blk->origin[v].port_name = here;
+	}
+	for (size_t i = 0; i < b->n_vs; i++) {
+		blk->vs[i].dests = blk->vs[i].n_dests ? blk->dests + scr->doff[i] : NULL;
+		blk->vs[i].cap_dests = 0; /* not owned by the ipvs_vs */
+		blk->origin[i].service = blk->key;
+		blk->n_bind += blk->origin[i].bind;
+	}
+	return blk;
+}
+
 int sync_rules_build(const struct sync_store *st, const struct sync_svc *e,
                      const struct sync_node *node, struct sync_rules_scratch *scr,
                      struct sync_block **out)
 {
 	const struct kube_service *s = sync_svc_service(e);
-	const char *key = sync_svc_key(e);
 	struct svc_ctx c = { 0 };
-	struct bld b = { 0 };
-	struct sync_block *blk = NULL;
-	size_t names_len, off;
+	struct bld b = { scr, 0, 0 };
+	char *pnames_stack[8], **pnames = pnames_stack;
 	int err = 0;
-	char **pnames = NULL;
 	static const uint16_t fams[2] = { AF_INET, AF_INET6 };
 
 	*out = NULL;
@@ -369,26 +430,11 @@ int sync_rules_build(const struct sync_store *st, const struct sync_svc *e,
 	              (s->type == KUBE_SVC_NODE_PORT || s->type == KUBE_SVC_LOAD_BALANCER ||
 	               s->n_external_ips > 0);
 	service_template(&c, e);
-
-	blk = calloc(1, sizeof(*blk));
-	names_len = strlen(key) + 1;
+	if (s->n_ports > 8 && !(pnames = calloc(s->n_ports, sizeof(*pnames))))
+		return -ENOMEM;
+	/* Until finalise(), origins point at the Service's own port names. */
 	for (size_t i = 0; i < s->n_ports; i++)
-		names_len += strlen(s->ports[i].name ? s->ports[i].name : "") + 1;
-	if (!blk || !(blk->names = malloc(names_len)) ||
-	    (s->n_ports && !(pnames = calloc(s->n_ports, sizeof(*pnames))))) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	memcpy(blk->names, key, strlen(key) + 1);
-	blk->key = blk->names;
-	off = strlen(key) + 1;
-	for (size_t i = 0; i < s->n_ports; i++) {
-		const char *pn = s->ports[i].name ? s->ports[i].name : "";
-
-		memcpy(blk->names + off, pn, strlen(pn) + 1);
-		pnames[i] = blk->names + off;
-		off += strlen(pn) + 1;
-	}
+		pnames[i] = s->ports[i].name ? s->ports[i].name : (char *)"";
 
 	for (int f = 0; f < 2 && !err; f++) {
 		const struct net_addr *cip = NULL;
@@ -406,32 +452,12 @@ int sync_rules_build(const struct sync_store *st, const struct sync_svc *e,
 			err = do_port(&b, st, e, &c, scr, fams[f], cip, p, pnames[i]);
 		}
 	}
-	if (err)
-		goto fail;
-
-	/* Finalise: move the vectors into the block and point dests at the arena. */
-	blk->hash = 0;
-	blk->vs = b.vs;
-	blk->origin = b.org;
-	blk->n_vs = b.n_vs;
-	blk->dests = b.d;
-	blk->n_dests = b.n_d;
-	for (size_t i = 0; i < b.n_vs; i++) {
-		blk->vs[i].dests = blk->vs[i].n_dests ? blk->dests + b.doff[i] : NULL;
-		blk->vs[i].cap_dests = 0; /* not owned by the ipvs_vs */
-		blk->origin[i].service = blk->key;
-		blk->n_bind += blk->origin[i].bind;
+	if (!err) {
+		*out = finalise(&b, sync_svc_key(e), s, pnames);
+		if (!*out)
+			err = -ENOMEM;
 	}
-	free(b.doff);
-	free(pnames);
-	*out = blk;
-	return 0;
-fail:
-	free(b.vs);
-	free(b.org);
-	free(b.doff);
-	free(b.d);
-	free(pnames);
-	sync_block_free(blk);
+	if (pnames != pnames_stack)
+		free(pnames);
 	return err;
 }

@@ -100,13 +100,14 @@ else
 	notok "single object input" "$out"
 fi
 
-# Errors: no -f (exit 2), nothing readable (exit 1), partly readable (exit 0).
-"$bin" render >"$tmp/out" 2>"$tmp/err"
+# Errors: no -f and no way to reach a cluster (exit 1, says what to pass),
+# nothing readable (exit 1), partly readable (exit 0).
+env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT -u KUBECONFIG "$bin" render >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 2 ] && grep -q 'no -f: not supported yet' "$tmp/err"; then
-	ok "no -f: clear message, exit 2"
+if [ $rc -eq 1 ] && grep -q 'pass --kubeconfig FILE or --master URL' "$tmp/err"; then
+	ok "no -f outside a cluster: says to pass --kubeconfig or --master, exit 1"
 else
-	notok "no -f: clear message, exit 2" "rc=$rc $(cat "$tmp/err")"
+	notok "no -f outside a cluster" "rc=$rc $(cat "$tmp/err")"
 fi
 "$bin" render -f "$tmp/missing.json" >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -175,6 +176,35 @@ if [ -z "$bad" ] && [ $lines -gt 100 ]; then
 	ok "ipvsadm -R grammar of every golden line ($lines lines)"
 else
 	notok "ipvsadm -R grammar" "$bad"
+fi
+
+# Without -f: the same objects read from the API server (the fake, over
+# HTTPS with a token) give the same table as the files.
+. "$root/test/fakeapi/lib.sh"
+if fakeapi_start "$tmp/api" --load "$fx/services.json" --load "$fx/endpointslices.json" 2>"$tmp/api.err"; then
+	"$bin" render -f "$fx/services.json" -f "$fx/endpointslices.json" --hostname-override node-b \
+		--node-ip 172.18.0.3 >"$tmp/files.out" 2>/dev/null
+	"$bin" render --kubeconfig "$FAKEAPI_KUBECONFIG" --hostname-override node-b \
+		--node-ip 172.18.0.3 >"$tmp/api.out" 2>"$tmp/api.log"
+	rc=$?
+	if [ $rc -eq 0 ] && [ -s "$tmp/api.out" ] && cmp -s "$tmp/files.out" "$tmp/api.out"; then
+		ok "render from the API server equals render of the same objects from files"
+	else
+		notok "render from the API server" "exit $rc; $(diff "$tmp/files.out" "$tmp/api.out" | head -20; tail -5 "$tmp/api.log")"
+	fi
+	"$bin" render --master https://127.0.0.1:1 >"$tmp/dead.out" 2>"$tmp/dead.err" &
+	pid=$!
+	sleep 3
+	if grep -q '127.0.0.1:1' "$tmp/dead.err"; then
+		ok "render against an unreachable API server names the URL while it retries"
+	else
+		notok "render against an unreachable API server" "$(cat "$tmp/dead.err")"
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	fakeapi_stop
+else
+	notok "fake apiserver for render" "$(cat "$tmp/api.err")"
 fi
 
 echo "1..$n"

@@ -85,7 +85,8 @@ static void flags_parse(void **state)
 	                          "10s", "--ipvs-strict-arp", "--node-ip", "10.0.0.5", "--node-ip",
 	                          "fd00::5,10.0.0.6", "--nodeport-addresses", "10.0.0.0/8, primary",
 	                          "--ipvs-exclude-cidrs=192.168.0.0/16", "--endpoints-api",
-	                          "endpoints", "--v=debug", "--hostname-override", "node-b", NULL),
+	                          "endpoints", "--log-level=debug", "--hostname-override", "node-b",
+	                          NULL),
 	                 0);
 	assert_string_equal(c.scheduler, "wrr");
 	assert_int_equal(c.sync_period_ms, 10000);
@@ -98,6 +99,19 @@ static void flags_parse(void **state)
 	assert_int_equal(c.endpoints_api, ENDPOINTS_API_ENDPOINTS);
 	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
 	assert_string_equal(c.hostname_override, "node-b");
+	config_free(&c);
+}
+
+static void klog_verbosity(void **state)
+{
+	struct kipvs_config c;
+	char err[256];
+
+	config_init(&c);
+	assert_int_equal(run_args(&c, err, sizeof(err), "--v=2", NULL), 0);
+	assert_int_equal(c.log_level, LOG_LVL_INFO);
+	assert_int_equal(run_args(&c, err, sizeof(err), "--v", "4", NULL), 0);
+	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
 	config_free(&c);
 }
 
@@ -117,6 +131,7 @@ static void flag_errors(void **state)
 	assert_non_null(strstr(err, "unknown flag '--no-such-flag'"));
 	assert_int_equal(run_args(&c, err, sizeof(err), "--kubeconfig", NULL), -EINVAL);
 	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(run_args(&c, err, sizeof(err), "--v=x", NULL), -EINVAL);
 	assert_int_equal(run_args(&c, err, sizeof(err), "--proxy-mode=iptables", NULL), -EINVAL);
 	assert_non_null(strstr(err, "only implements IPVS"));
 	config_free(&c);
@@ -265,6 +280,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(defaults),
 	cmocka_unit_test(durations),
 	cmocka_unit_test(flags_parse),
+	cmocka_unit_test(klog_verbosity),
 	cmocka_unit_test(flag_errors),
 	cmocka_unit_test(kubeadm_file_then_flags),
 	cmocka_unit_test(json_file),

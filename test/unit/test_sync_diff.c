@@ -511,6 +511,84 @@ static void run_through_mem_ops(void **state)
 	dfx_fini(&x);
 }
 
+/* The daemon's two passes over the ops table: a full one (dump + diff of
+ * everything) and a keyed one after one EndpointSlice changed (only that
+ * Service's VSs are read and diffed). */
+static void run_full_and_keys_through_ops(void **state)
+{
+	struct fx f;
+	struct dfx x;
+	struct sync_mem *m;
+	struct sync_result res;
+	struct sync_run r;
+	struct sync_keys touched;
+	struct kube_service *s;
+	struct kube_endpoint_slice *sl;
+	struct ipvs_table want, got;
+	size_t calls;
+	char *a, *b;
+
+	fx_init(&f);
+	dfx_init(&x);
+	sync_keys_init(&touched);
+	assert_int_equal(sync_mem_new(&m), 0);
+	for (int i = 1; i <= 2; i++) {
+		char key[32], ip[32], sk[32], sn[8];
+
+		snprintf(key, sizeof(key), "shop/s%d", i);
+		snprintf(sn, sizeof(sn), "s%d", i);
+		snprintf(sk, sizeof(sk), "shop/s%d-1", i);
+		snprintf(ip, sizeof(ip), "10.96.0.%d", i);
+		s = fx_service(key, ip);
+		fx_port(s, "http", IPPROTO_TCP, 80, 0);
+		fx_add_svc(&f, s);
+		sl = fx_slice(sk, sn, AF_INET);
+		fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
+		fx_ep(sl, i == 1 ? "10.244.0.1" : "10.244.0.2", NULL, FX_RS);
+		fx_add_slice(&f, sl);
+	}
+	assert_int_equal(sync_desired_build(f.d, f.st, &f.node), 0);
+	r = (struct sync_run){ .ops = &sync_mem_ops, .be = m, .own = &x.own, .drain = x.drain };
+	assert_int_equal(sync_run_full(&r, f.d, &res), 0);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(res.diff.vs_add, 2);
+	assert_int_equal(res.diff.dest_add, 2);
+	/* s1's endpoint moves; only s1 is recomputed and diffed. */
+	sl = fx_slice("shop/s1-1", "s1", AF_INET);
+	fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
+	fx_ep(sl, "10.244.0.9", NULL, FX_RS);
+	fx_add_slice(&f, sl);
+	assert_int_equal(sync_desired_update(f.d, f.st, &f.node, "shop/s1", &touched), 0);
+	assert_int_equal(touched.n, 1);
+	calls = sync_mem_n_calls(m);
+	assert_int_equal(sync_run_keys(&r, f.d, &touched, &res), 0);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(res.sent, 2);
+	assert_int_equal(sync_mem_n_calls(m) - calls, 2);
+	ipvs_table_init(&want);
+	ipvs_table_init(&got);
+	assert_int_equal(sync_desired_to_table(f.d, &want), 0);
+	assert_int_equal(sync_table_append(&got, sync_mem_table(m)), 0);
+	sync_table_sort(&got);
+	a = fx_table_text(&want);
+	b = fx_table_text(&got);
+	assert_string_equal(a, b);
+	assert_text(a, "-A -t 10.96.0.1:80 -s rr\n"
+	               "-a -t 10.96.0.1:80 -r 10.244.0.9:8080 -m -w 1\n"
+	               "-A -t 10.96.0.2:80 -s rr\n"
+	               "-a -t 10.96.0.2:80 -r 10.244.0.2:8080 -m -w 1\n");
+	free(b);
+	/* A full pass now finds nothing to do. */
+	assert_int_equal(sync_run_full(&r, f.d, &res), 0);
+	assert_int_equal(res.sent, 0);
+	ipvs_table_free(&want);
+	ipvs_table_free(&got);
+	sync_keys_free(&touched);
+	sync_mem_free(m);
+	dfx_fini(&x);
+	fx_fini(&f);
+}
+
 static void mem_backend_semantics(void **state)
 {
 	struct sync_mem *m;
@@ -600,6 +678,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(deletes_come_last),
 	cmocka_unit_test(keyed_equals_full),
 	cmocka_unit_test(run_through_mem_ops),
+	cmocka_unit_test(run_full_and_keys_through_ops),
 	cmocka_unit_test(mem_backend_semantics),
 	cmocka_unit_test(failed_changes_logged),
 };
