@@ -66,7 +66,10 @@ with open(files + "/services", "w") as f:
         f.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1] + "\n")
 PYEOF
 
-fakeapi_start "$dir" --kubeconfig-server "https://$VM_APISERVER" --load "$dir/cluster.json" >&2
+# The certificate names the guest-side address: each companion of a VM run
+# gets its own (10.0.2.100, .101, ...).
+fakeapi_start "$dir" --san "IP:${VM_APISERVER%:*}" --kubeconfig-server "https://$VM_APISERVER" \
+	--load "$dir/cluster.json" >&2
 cp "$dir/kubeconfig" "$VM_HOST_FILES/kubeconfig"
 cp "$FAKEAPI_CA" "$VM_HOST_FILES/ca.crt"
 cp "$FAKEAPI_TOKEN_FILE" "$VM_HOST_FILES/token"
