@@ -1,5 +1,4 @@
-# make demo, host side (the companion of test/vm/cases/demo.sh, run by
-# test/vm/run.sh): the fake kube-apiserver over HTTPS with a bearer token,
+# make demo, host side (the companion of demo.sh, started by test/vm/run.sh): the fake kube-apiserver over HTTPS with a bearer token,
 # seeded with the demo cluster (test/demo/cluster.json). The guest gets, in
 # $VM_HOST_FILES: kubeconfig, ca.crt, token, the cluster as served
 # (cluster.json), the pods to create (pods: NAME IP PORT) and a table of the

@@ -1,10 +1,13 @@
 # make demo, in the VM: kipvs run against the fake apiserver on the host
-# (test/demo/host.sh) with pods as network namespaces, shown step by step.
-# Sourced by test/vm/cases/demo.sh (test/vm/lib.sh is loaded). Each step
-# prints what a person would type and see; the lines go to the case log and,
-# as "KIPVS:S" lines, to the terminal of `test/vm/run.sh --stream`
-# (test/demo/run.sh). Every outcome is also a check, so CI runs the same
-# script as the VM case `demo`.
+# (demo.host.sh, serving cluster.json: ClusterIP, NodePort, LoadBalancer,
+# ClientIP affinity, headless, ExternalName) with pods as network namespaces,
+# shown step by step: the table (= kipvs render), kube-ipvs0, traffic spread
+# over the pods, a scale-down through the API, the metrics, a stop that
+# leaves the table. A VM case (test/vm/README.md) run by test/demo/run.sh
+# with `test/vm/run.sh --stream`: each step prints what a person would type
+# and see, as "KIPVS:S" lines on the terminal, and every outcome is a check.
+# vm-net: apiserver
+# vm-timeout: 150
 
 H=$VM_HOST_FILES
 API=https://$VM_APISERVER

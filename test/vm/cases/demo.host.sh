@@ -1,2 +1,0 @@
-# Host companion of the demo case: the fake apiserver with the demo cluster.
-. test/demo/host.sh
