@@ -15,6 +15,10 @@
 #   --shell                      boot the guest with an interactive shell on this
 #                                terminal (the selected cases' files are in it)
 #   --console                    copy the guest's kernel console to stderr
+#   --stream                     print the lines a case streams (it writes
+#                                "KIPVS:S TEXT" to $VM_RESULT_DEV) on stderr as
+#                                they come, for a person (make demo); TAP stays
+#                                on stdout. Without it they are dropped.
 #
 # Environment: KIPVS_CACHE (kernel + base initramfs cache, ~/.cache/kipvs),
 # KIPVS_VM_MEM (MiB, 2048), KIPVS_VM_SMP (1), KIPVS_VM_TIMEOUT (global limit
@@ -42,6 +46,7 @@ net_hostport=
 build=1
 shell=0
 console=0
+stream=0
 names=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0 ;;
 	--shell) shell=1 ;;
 	--console) console=1 ;;
+	--stream) stream=1 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1") ;;
@@ -350,6 +356,7 @@ while :; do
 	case "$line" in KIPVS:*) line=${line#KIPVS:} ;; *) continue ;; esac
 	case "$line" in
 	"L "*) [ -n "$cur" ] && printf '%s\n' "${line#L }" >>"$work/logs/$cur.log" ;;
+	"S "*) [ $stream -eq 1 ] && printf '%s\n' "${line#S }" >&2 ;;
 	"# "*) diags+=("${line#\# }") ;;
 	"boot "*)
 		booted=$(elapsed "$start")
