@@ -37,7 +37,6 @@ static const struct subcmd subcmds[] = {
 	{ "run", cmd_run },
 	{ "cleanup", cmd_cleanup },
 	{ "diff", cmd_diff },
-	{ "watch", cmd_watch },
 	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
