@@ -4,7 +4,7 @@
  * module) directly, for the VM tests and for measuring it:
  *
  *   kipvs nl-test open                      open a handle; print info or the error text
- *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time]
+ *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
  *   kipvs nl-test apply [-q] [--time] FILE|-
  *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
  *   kipvs nl-test get SVC | zero [SVC] | flush | info
@@ -440,6 +440,7 @@ static int cmd_dump(int argc, char **argv)
 	struct ipvs_handle *h;
 	struct ipvs_table t;
 	int stats = 1, as_changes = 0, timing = 0, count = 0, err;
+	const char *only = NULL;
 	double t0, t1, t2;
 
 	for (int i = 1; i < argc; i++) {
@@ -451,6 +452,8 @@ static int cmd_dump(int argc, char **argv)
 			timing = 1;
 		else if (!strcmp(argv[i], "--count"))
 			count = 1;
+		else if (!strcmp(argv[i], "--svc") && i + 1 < argc)
+			only = argv[++i];
 		else
 			return 2;
 	}
@@ -458,7 +461,16 @@ static int cmd_dump(int argc, char **argv)
 		return 1;
 	ipvs_table_init(&t);
 	t0 = now_s();
-	err = ipvs_dump_services(h, &t);
+	if (only) {
+		/* One service: read by identity, then its destinations. */
+		struct ipvs_service s;
+
+		err = parse_svc(only, &s) < 0 ? -EINVAL : ipvs_get_service(h, &s);
+		if (!err && !ipvs_table_add(&t, &s))
+			err = -ENOMEM;
+	} else {
+		err = ipvs_dump_services(h, &t);
+	}
 	t1 = now_s();
 	for (size_t i = 0; !err && i < t.n; i++)
 		err = ipvs_dump_dests(h, &t.vs[i]);
