@@ -5,6 +5,7 @@
  *
  *   kipvs nl-test open                      open a handle; print info or the error text
  *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
+ *                      [--rslot BYTES]   (receive slots: small ones test the fallback)
  *   kipvs nl-test apply [-q] [--time] FILE|-
  *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
  *   kipvs nl-test get SVC | zero [SVC] | flush | info
@@ -35,6 +36,7 @@
 #include <time.h>
 
 #include "../ipvs/ipvs.h"
+#include "../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
 #include "cmd.h"
 
 static double now_s(void)
@@ -441,6 +443,7 @@ static int cmd_dump(int argc, char **argv)
 	struct ipvs_table t;
 	int stats = 1, as_changes = 0, timing = 0, count = 0, err;
 	const char *only = NULL;
+	unsigned long rslot = 0;
 	double t0, t1, t2;
 
 	for (int i = 1; i < argc; i++) {
@@ -454,11 +457,18 @@ static int cmd_dump(int argc, char **argv)
 			count = 1;
 		else if (!strcmp(argv[i], "--svc") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--rslot") && i + 1 < argc)
+			rslot = strtoul(argv[++i], NULL, 0);
 		else
 			return 2;
 	}
 	if (open_or_say(&h))
 		return 1;
+	if (rslot && ipvs_nl_set_rslot(h, rslot) < 0) {
+		fprintf(stderr, "kipvs nl-test: bad --rslot %lu\n", rslot);
+		ipvs_close(h);
+		return 2;
+	}
 	ipvs_table_init(&t);
 	t0 = now_s();
 	if (only) {

@@ -42,7 +42,6 @@ must ipvsadm -A -t 10.96.0.11:80 -s rr
 must ipvsadm -a -t 10.96.0.11:80 -r 10.244.1.1:8080 -m
 for i in 1 2 3; do must http_get 10.96.0.10 80; done
 for i in 1 2; do must http_get 10.96.0.11 80; done
-sleep 1
 
 # "NAME conns inpkts outpkts inbytes outbytes" from both sides.
 ipvsadm_stats() {
@@ -54,6 +53,10 @@ kipvs_stats() {
 		$1 == "svc" { print v["addr"] ":" v["port"], v["conns"], v["inpkts"], v["outpkts"], v["inbytes"], v["outbytes"] }
 		$1 == "dest" { print "  " v["addr"] ":" v["port"], v["conns"], v["inpkts"], v["outpkts"], v["inbytes"], v["outbytes"] }' | sort
 }
+# The kernel folds per-CPU counters into what it reports every 2 s (the
+# rate estimator's tick): wait for both services' connections to show.
+counted() { [ "$(kipvs_stats | awk '$2 == 0' | wc -l)" -eq 0 ]; }
+check counters_folded wait_until 10 counted
 stats=$(kipvs_stats)
 check_eq stats_as_ipvsadm "$(ipvsadm_stats)" "$stats"
 check_eq traffic_counted "10.96.0.10:80 3" "$(echo "$stats" | awk '$1 == "10.96.0.10:80" { print $1, $2 }')"

@@ -53,6 +53,8 @@ check_eq apply_wide "changes=5001 failed=0 result=0" "$(./kipvs nl-test apply "$
 check_eq total_after_wide "services=10001 dests=105000" "$(./kipvs nl-test dump --count)"
 ./kipvs nl-test dump --as-changes --svc tcp/10.101.0.1/80 >"$VM_TMP/wide.dump"
 check_eq wide_dests "5000" "$(grep -c '^add-dest' "$VM_TMP/wide.dump")"
+check_eq wide_small_slots "$(cat "$VM_TMP/wide.dump")" \
+	"$(./kipvs nl-test dump --as-changes --svc tcp/10.101.0.1/80 --rslot 1024)"
 # Oldest first in --as-changes: the weights come back 0..4999 in order.
 check_eq wide_in_dump_order "$(seq 0 4999)" \
 	"$(sed -n 's/^add-dest .* weight=\([0-9]*\) .*/\1/p' "$VM_TMP/wide.dump")"

@@ -1,0 +1,51 @@
+# The netlink module against ipvsadm on the same work, in the same guest:
+# apply 1,000 services x 10 destinations (11,000 changes) with `ipvsadm -R`
+# and with ipvs_apply (kipvs nl-test apply), read the table back with
+# `ipvsadm -S -n` and with the dumps (kipvs nl-test dump). Checks only that
+# both produce the same table; the times and ratios are diagnostics (targets:
+# apply <= 0.1x, read-back <= 0.2x), never a pass/fail: emulation is noisy.
+# vm-timeout: 600
+
+runs=${NL_RUNS:-3}
+awk 'BEGIN {
+	for (s = 0; s < 1000; s++) {
+		v = sprintf("10.96.%d.%d", int(s / 250), s % 250 + 1)
+		printf "-A -t %s:80 -s rr\n", v > "/dev/stderr"
+		printf "add-svc tcp/%s/80 sched=rr\n", v
+		for (d = 0; d < 10; d++) {
+			r = sprintf("10.244.%d.%d", int((s * 10 + d) / 250), (s * 10 + d) % 250 + 1)
+			printf "-a -t %s:80 -r %s:8080 -m -w 1\n", v, r > "/dev/stderr"
+			printf "add-dest tcp/%s/80 %s/8080\n", v, r
+		}
+	}
+}' >"$VM_TMP/changes" 2>"$VM_TMP/restore"
+sort "$VM_TMP/restore" >"$VM_TMP/restore.sorted"
+
+now() { read -r _t _ </proc/uptime; echo "$_t"; }
+elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+same_table() { ipvsadm -S -n | sort | cmp -s - "$VM_TMP/restore.sorted"; }
+
+ta= tk= ra= rk= ok_apply=1 ok_read=1
+i=0
+while [ $i -lt "$runs" ]; do
+	must ipvsadm -C
+	s=$(now); ipvsadm -R <"$VM_TMP/restore"; ta="$ta $(elapsed "$s")"
+	same_table || ok_apply=0
+	s=$(now); ipvsadm -S -n >"$VM_TMP/a.save"; ra="$ra $(elapsed "$s")"
+	s=$(now); ./kipvs nl-test dump --count >"$VM_TMP/k.count"; rk="$rk $(elapsed "$s")"
+	[ "$(cat "$VM_TMP/k.count")" = "services=1000 dests=10000" ] || ok_read=0
+	must ipvsadm -C
+	s=$(now); ./kipvs nl-test apply -q "$VM_TMP/changes" >"$VM_TMP/k.out"; tk="$tk $(elapsed "$s")"
+	[ "$(cat "$VM_TMP/k.out")" = "changes=11000 failed=0 result=0" ] && same_table || ok_apply=0
+	i=$((i + 1))
+done
+check_eq same_table_both_ways 1 "$ok_apply"
+check_eq dump_complete_every_run 1 "$ok_read"
+
+ma=$(echo "$ta" | median) mk=$(echo "$tk" | median)
+mra=$(echo "$ra" | median) mrk=$(echo "$rk" | median)
+diag "apply 11000 changes: ipvsadm -R median ${ma}s (runs:$ta), ipvs_apply median ${mk}s (runs:$tk)"
+diag "$(awk -v k="$mk" -v a="$ma" 'BEGIN { if (k > 0) printf "apply: %d changes/s, ratio %.3f of ipvsadm -R (target <= 0.1)", 11000 / k, k / a }')"
+diag "read back: ipvsadm -S -n median ${mra}s (runs:$ra), dump median ${mrk}s (runs:$rk)"
+diag "$(awk -v k="$mrk" -v a="$mra" 'BEGIN { if (a > 0) printf "read back: %.0f us per service, ratio %.3f of ipvsadm -S -n (target <= 0.2)", k * 1e6 / 1000, k / a }')"
