@@ -478,11 +478,14 @@ static int cmd_dump(int argc, char **argv)
 		err = parse_svc(only, &s) < 0 ? -EINVAL : ipvs_get_service(h, &s);
 		if (!err && !ipvs_table_add(&t, &s))
 			err = -ENOMEM;
+	} else if (!timing) {
+		err = ipvs_dump_table(h, &t);
 	} else {
+		/* The same as ipvs_dump_table(), timed in its two parts. */
 		err = ipvs_dump_services(h, &t);
 	}
 	t1 = now_s();
-	for (size_t i = 0; !err && i < t.n; i++)
+	for (size_t i = 0; !err && (only || timing) && i < t.n; i++)
 		err = ipvs_dump_dests(h, &t.vs[i]);
 	t2 = now_s();
 	if (err) {
