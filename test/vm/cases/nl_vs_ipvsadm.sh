@@ -21,29 +21,36 @@ awk 'BEGIN {
 }' >"$VM_TMP/changes" 2>"$VM_TMP/restore"
 sort "$VM_TMP/restore" >"$VM_TMP/restore.sorted"
 
-now() { read -r _t _ </proc/uptime; echo "$_t"; }
-elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Each apply runs in a network namespace of its own: IPVS keeps deleted
 # destinations in a per-namespace trash list for about two minutes, and every
 # add scans that list, so applying after a flush would time the trash too.
-in_ns() { # NS CMD... — runs CMD in a fresh namespace NS
-	_ns=$1
-	shift
-	ip netns add "$_ns" && ip -n "$_ns" link set lo up && ip netns exec "$_ns" "$@"
+# Namespaces are made beforehand and the clock is read inside them, so
+# neither tool is charged for `ip`.
+mk_ns() { ip netns add "$1" && ip -n "$1" link set lo up; }
+# timed_in NS IN OUT CMD... — runs CMD in NS (stdin IN, stdout OUT), prints seconds
+timed_in() {
+	_ns=$1 _in=$2 _out=$3
+	shift 3
+	ip netns exec "$_ns" sh -c 'read -r s _ </proc/uptime; "$@"; read -r e _ </proc/uptime
+		awk -v s="$s" -v e="$e" "BEGIN { printf \"%.2f\", e - s }" >&2' sh "$@" \
+		<"$_in" >"$_out" 2>"$VM_TMP/t"
+	tail -c 20 "$VM_TMP/t"
 }
 same_table() { ip netns exec "$1" ipvsadm -S -n | sort | cmp -s - "$VM_TMP/restore.sorted"; }
 
 ta= tk= ra= rk= ok_apply=1 ok_read=1
 i=0
 while [ $i -lt "$runs" ]; do
-	s=$(now); in_ns nla$i ipvsadm -R <"$VM_TMP/restore"; ta="$ta $(elapsed "$s")"
+	must mk_ns nla$i
+	must mk_ns nlk$i
+	ta="$ta $(timed_in nla$i "$VM_TMP/restore" /dev/null ipvsadm -R)"
 	same_table nla$i || ok_apply=0
-	s=$(now); in_ns nlk$i ./kipvs nl-test apply -q "$VM_TMP/changes" >"$VM_TMP/k.out"; tk="$tk $(elapsed "$s")"
+	tk="$tk $(timed_in nlk$i /dev/null "$VM_TMP/k.out" ./kipvs nl-test apply -q "$VM_TMP/changes")"
 	[ "$(cat "$VM_TMP/k.out")" = "changes=11000 failed=0 result=0" ] && same_table nlk$i || ok_apply=0
-	s=$(now); ip netns exec nla$i ipvsadm -S -n >"$VM_TMP/a.save"; ra="$ra $(elapsed "$s")"
-	s=$(now); ip netns exec nla$i ./kipvs nl-test dump --count >"$VM_TMP/k.count"; rk="$rk $(elapsed "$s")"
+	ra="$ra $(timed_in nla$i /dev/null "$VM_TMP/a.save" ipvsadm -S -n)"
+	rk="$rk $(timed_in nla$i /dev/null "$VM_TMP/k.count" ./kipvs nl-test dump --count)"
 	[ "$(cat "$VM_TMP/k.count")" = "services=1000 dests=10000" ] || ok_read=0
 	ip netns del nla$i
 	ip netns del nlk$i
