@@ -6,6 +6,7 @@
  *   kipvs nl-test open                      open a handle; print info or the error text
  *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
  *                      [--rslot BYTES]   (receive slots: small ones test the fallback)
+ *                      [--debug]         (the module's debug log on stderr)
  *   kipvs nl-test apply [-q] [--time] FILE|-
  *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
  *   kipvs nl-test get SVC | zero [SVC] | flush | info
@@ -36,6 +37,7 @@
 #include <time.h>
 
 #include "../ipvs/ipvs.h"
+#include "../lib/log.h"
 #include "../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
 #include "cmd.h"
 
@@ -459,6 +461,8 @@ static int cmd_dump(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--rslot") && i + 1 < argc)
 			rslot = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--debug"))
+			log_set_level(LOG_LVL_DEBUG); /* merged repeats, socket sizes */
 		else
 			return 2;
 	}
