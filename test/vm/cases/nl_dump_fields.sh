@@ -69,6 +69,10 @@ must ipvsadm -a -t 10.96.5.1:80 -r 10.244.5.7:80 -i --tun-type gre --tun-csum
 must ipvsadm -a -t 10.96.5.1:80 -r 10.244.5.8:80 -i --tun-type gre --tun-nocsum
 must ipvsadm -a -t 10.96.5.1:80 -r [2001:db8::5]:80 -i -w 2147483647
 must ipvsadm -a -t 10.96.5.1:80 -r 10.244.5.9:80 -m -w 7 -x 0 -y 0
+# Forwarding values ipvsadm cannot ask for but the kernel keeps: Local (1,
+# saved as -g) and 4-7 (printed "(null)").
+printf 'add-dest tcp/10.96.5.1/80 10.244.5.%d/80 fwd=%d\n' 13 1 14 4 15 5 16 6 17 7 >"$VM_TMP/raw.txt"
+check_eq raw_fwd_applied "changes=5 failed=0 result=0" "$(./kipvs nl-test apply "$VM_TMP/raw.txt")"
 
 # --- both sides rendered to the same lines ----------------------------------------
 # kipvs's key=value dump → ipvsadm -S -n lines (its rules: -p with the
@@ -181,6 +185,9 @@ check sh_flag3_only has 'id=tcp/10.96.2.2/80 .* sched=sh pe=- flags=0x22 '
 check gue_port_flags has 'id=10.244.5.5/80 .* fwd=2 weight=1 u=0 l=0 .* tun_type=1 tun_port=6081 tun_flags=2$'
 check mixed_family_dest has 'svc=tcp/10.96.5.1/80 id=2001:db8::5/80 af=10 .* fwd=2 weight=2147483647 '
 check thresholds has 'id=2001:db8::10/8080 af=10 .* weight=3 u=100 l=10 '
+check fwd_local has 'id=10.244.5.13/80 af=2 .* fwd=1 '
+check fwd_raw_5 has 'id=10.244.5.15/80 af=2 .* fwd=5 '
+check fwd_raw_7 has 'id=10.244.5.17/80 af=2 .* fwd=7 '
 check v6_dest_port_max has 'id=2001:db8:1234:5678:9abc:def0:1234:5678/65535 af=10 .* weight=65535 '
 
 # Receive slots smaller than the kernel's datagrams: each truncated dump is
