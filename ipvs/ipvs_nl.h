@@ -78,7 +78,6 @@ struct ipvs_handle {
 	struct nl_sock *sk;
 	int fd;
 	int family;         /* genl id of "IPVS" */
-	uint32_t portid;    /* our netlink port id */
 	uint32_t seq;       /* last sequence number used */
 	struct nl_msg *msg; /* builder reused for every request */
 	uint8_t *rbuf;      /* IPVS_NL_RSLOTS datagram slots of rslot bytes */

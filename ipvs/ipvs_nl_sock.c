@@ -431,7 +431,6 @@ int ipvs_open(struct ipvs_handle **out)
 		goto fail;
 	}
 	h->fd = nl_socket_get_fd(h->sk);
-	h->portid = nl_socket_get_local_port(h->sk);
 	h->family = resolve_family();
 	if (h->family < 0) {
 		err = h->family;
