@@ -60,7 +60,7 @@ step() {
 		return 1
 	fi
 	shift 6
-	check "$_name" ipvs_wait "$_secs" "$@" && lat_add "$_name" "$POLL_MS"
+	check_ipvs "$_name" "$_secs" "$@" && lat_add "$_name" "$POLL_MS"
 }
 
 trap 'echo "--- kipvs log"; cat "$VM_TMP/kipvs.log"' EXIT
@@ -140,7 +140,7 @@ check latency_measured test -s "$VM_TMP/lat.txt"
 # Stored as sent (/_fake/seed?raw=1): the fake would refuse them itself.
 must ctl POST '/_fake/seed?raw=1' '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad-ip","namespace":"default"},"spec":{"clusterIP":"10.96.300.1","clusterIPs":["10.96.300.1"],"ports":[{"name":"a","protocol":"TCP","port":80,"targetPort":80}]}}'
 must ctl POST '/_fake/seed?raw=1' '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad-proto","namespace":"default"},"spec":{"clusterIP":"10.96.10.2","clusterIPs":["10.96.10.2"],"ports":[{"name":"a","protocol":"FOO","port":80,"targetPort":80},{"name":"b","protocol":"TCP","port":81,"targetPort":81}]}}'
-check bad_proto_other_port_programmed ipvs_wait 20 "+TCP $(hexap 10.96.10.2 81) rr" "-TCP $(hexap 10.96.10.2 80) "
+check_ipvs bad_proto_other_port_programmed 20 "+TCP $(hexap 10.96.10.2 81) rr" "-TCP $(hexap 10.96.10.2 80) "
 # One line naming the object and the field.
 check bad_ip_logged wait_until 5 grep -q 'level=warn .* obj=default/bad-ip field=spec.clusterIPs' "$VM_TMP/kipvs.log"
 check bad_proto_logged grep -q 'level=warn .* obj=default/bad-proto field=spec.ports\[0\].protocol' "$VM_TMP/kipvs.log"
@@ -153,7 +153,7 @@ must api POST $SL '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","m
 check malformed_line_logged wait_until 30 grep -q 'event=watch_event_malformed resource=endpointslices' "$VM_TMP/kipvs.log"
 step after_bad_input 30 POST $SVC '{"apiVersion":"v1","kind":"Service","metadata":{"name":"after","namespace":"default"},"spec":{"clusterIP":"10.96.10.3","clusterIPs":["10.96.10.3"],"ports":[{"name":"a","protocol":"TCP","port":80,"targetPort":8080}]}}' "" \
 	"+TCP $(hexap 10.96.10.3 80) rr"
-check slice_after_bad_input ipvs_wait 30 "+TCP $(hexap 10.96.10.2 81) -> $(hexap 10.244.1.1 81) Masq 1"
+check_ipvs slice_after_bad_input 30 "+TCP $(hexap 10.96.10.2 81) -> $(hexap 10.244.1.1 81) Masq 1"
 check kipvs_still_running kill -0 "$KIPVS_PID"
 check_eq no_errors_logged "" "$(grep -E 'level=err' "$VM_TMP/kipvs.log")"
 stop_kipvs

@@ -19,7 +19,9 @@ trap 'fakeapi_stop; rm -rf "$companion_dir"' EXIT
 trap 'exit 0' TERM INT
 
 companion_start() {
-	fakeapi_start "$companion_dir" --kubeconfig-server "https://$VM_APISERVER" "$@" >&2
+	# Companions after the first are reached at 10.0.2.101, .102, ...
+	fakeapi_start "$companion_dir" --kubeconfig-server "https://$VM_APISERVER" \
+		--san "IP:${VM_APISERVER%:*}" "$@" >&2
 	cp "$companion_dir/kubeconfig" "$VM_HOST_FILES/kubeconfig"
 	cp "$FAKEAPI_CA" "$VM_HOST_FILES/ca.crt"
 	cp "$FAKEAPI_TOKEN_FILE" "$VM_HOST_FILES/token"

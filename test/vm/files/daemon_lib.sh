@@ -21,6 +21,8 @@
 #                                 (no line starts with it); lines
 #                                 are "TCP 0A600A01:0050 rr [persistent T]" and
 #                                 "TCP 0A600A01:0050 -> 0AF40101:1F90 Masq W"
+#   check_ipvs NAME SECS PRED...  a check: ipvs_wait, with "NAME: N ms" as a
+#                                 diagnostic shown with its result
 #   lat_add NAME MS / lat_report  collect latencies; print median and max
 #   save_vs VIP:PORT              `ipvsadm -S -n` lines of one virtual server
 #   bound                         the addresses on kube-ipvs0, sorted
@@ -143,9 +145,21 @@ ipvs_wait() {
 	return 1
 }
 
+check_ipvs() {
+	_cn=$1
+	shift
+	if ipvs_wait "$@" >"$VM_TMP/.ipvs_wait" 2>&1; then
+		diag "$_cn: $POLL_MS ms"
+		_vm_pass "$_cn"
+		return 0
+	fi
+	diag "command: ipvs_wait $*"
+	_vm_diag_file "$VM_TMP/.ipvs_wait"
+	_vm_fail "$_cn"
+}
+
 lat_add() {
 	echo "$2 $1" >>"$VM_TMP/latencies"
-	diag "latency $1: $2 ms"
 }
 
 lat_report() { # WHAT
