@@ -48,20 +48,7 @@ SVC=/api/v1/namespaces/default/services
 SL=/apis/discovery.k8s.io/v1/namespaces/default/endpointslices
 MP=application/merge-patch+json
 
-# step NAME SECS METHOD PATH BODY CONTENT-TYPE PRED... : one API write, then
-# the kernel must show every PRED (see ipvs_wait) within SECS; the time from
-# the write's answer to that is a latency sample.
-step() {
-	_name=$1 _secs=$2
-	if ! api "$3" "$4" "$5" "$6" >"$VM_TMP/step.out" 2>&1; then
-		diag "API write of $_name failed:"
-		_vm_diag_file "$VM_TMP/step.out" 10
-		check "$_name" false
-		return 1
-	fi
-	shift 6
-	check_ipvs "$_name" "$_secs" "$@" && lat_add "$_name" "$POLL_MS"
-}
+step() { api_step "$@"; }
 
 trap 'echo "--- kipvs log"; cat "$VM_TMP/kipvs.log"' EXIT
 must start_kipvs "$VM_TMP/kipvs.log" --ipvs-sync-period 60s

@@ -80,9 +80,8 @@ check held_hello conn_say a 4 hello
 busy=$(awk '{ print $1; exit }' "$VM_TMP/a.out")
 case $busy in pod4) busy_ip=10.244.2.1 other=pod5 other_ip=10.244.2.2 ;; *) busy_ip=10.244.2.2 other=pod4 other_ip=10.244.2.1 ;; esac
 B=$(hexap $busy_ip 9000)
-must api PATCH $SL/echo-a "{\"endpoints\":$(eps $other_ip)}" $MP
 diag "the held connection went to $busy"
-check_ipvs busy_dest_weight_0 20 "+TCP $VE -> $B Masq 0"
+api_step busy_dest_weight_0 20 PATCH $SL/echo-a "{\"endpoints\":$(eps $other_ip)}" $MP "+TCP $VE -> $B Masq 0"
 check_eq busy_dest_saved "-a -t 10.96.20.1:9000 -r $busy_ip:9000 -m -w 0" \
 	"$(save_vs 10.96.20.1:9000 | grep -- "-r $busy_ip:")"
 check held_data_flows_at_weight_0 conn_say a 4 again
@@ -108,8 +107,8 @@ udp_ip=$(awk '$1 == "UDP" && $5 ~ /:53$/ { split($6, a, ":"); print a[1]; exit }
 check udp_connection_entry test -n "$udp_ip"
 udp_keep=10.244.2.1
 [ "$udp_ip" = 10.244.2.1 ] && udp_keep=10.244.2.2
-must api PATCH $SL/dns-a "{\"endpoints\":$(eps $udp_keep)}" $MP
-check_ipvs udp_dest_deleted_at_once 4 "-UDP $VD -> $(hexap "${udp_ip:-10.244.2.1}" 53) "
+api_step udp_dest_deleted_at_once 4 PATCH $SL/dns-a "{\"endpoints\":$(eps $udp_keep)}" $MP \
+	"-UDP $VD -> $(hexap "${udp_ip:-10.244.2.1}" 53) "
 
 # --- restart over an unchanged cluster -----------------------------------------
 must echo_server $busy
@@ -133,8 +132,7 @@ check restart_held_connection conn_say b 5 two
 
 # --- --ipvs-graceful-timeout 3s: a busy destination goes anyway -----------------
 O=$(hexap $other_ip 9000)
-must api PATCH $SL/echo-a "{\"endpoints\":$(eps $busy_ip)}" $MP
-check_ipvs timeout_weight_0 20 "+TCP $VE -> $O Masq 0"
+api_step timeout_weight_0 20 PATCH $SL/echo-a "{\"endpoints\":$(eps $busy_ip)}" $MP "+TCP $VE -> $O Masq 0"
 # Due 3 s after weight 0; the re-check runs every 5 s.
 if check_ipvs timeout_dest_deleted 20 "-TCP $VE -> $O "; then
 	check timeout_not_before_3s test "${POLL_MS%.*}" -ge 2900
