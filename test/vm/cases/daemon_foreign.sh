@@ -6,7 +6,9 @@
 # ip addr del of a VIP) is repaired by the next full sync; with the daemon
 # stopped `kipvs diff` prints exactly the commands that repair it (exit 1),
 # and running them makes it exit 0. Cleanup removes kipvs's virtual servers
-# and kube-ipvs0; a second one has nothing to do.
+# and kube-ipvs0; a second one has nothing to do. Node addresses follow
+# rtnetlink: an address added to a node interface gets the NodePorts at once
+# (not at the next full sync), and loses them when it goes.
 # vm-net: apiserver
 # vm-timeout: 150
 
@@ -60,6 +62,12 @@ check_eq drift_repaired 0 $rc
 check_same repaired_table "cat $VM_TMP/want" "ipvsadm -S -n | sort"
 check repair_logged grep -q 'event=sync kind=full .* changes=[1-9]' "$VM_TMP/kipvs1.log"
 check_same foreign_survive_repair "cat $VM_TMP/foreign" foreign_only
+# kube-ipvs0 itself deleted: the next full sync makes it again and binds all.
+./kipvs render -f $F/services.json -f $F/endpointslices.json $NODE --bound | sort >"$VM_TMP/want_bound"
+bound_ok() { bound | cmp -s - "$VM_TMP/want_bound"; }
+must ip link del kube-ipvs0
+check link_recreated wait_until 15 bound_ok
+check_same link_recreated_table "cat $VM_TMP/want" "ipvsadm -S -n | sort"
 
 # --- kipvs diff: what a sync would do, as commands ------------------------------
 must stop_kipvs
@@ -94,3 +102,21 @@ check_not kube_ipvs0_removed ip link show kube-ipvs0
 check_eq cleanup_again_exit_0 0 $?
 check_eq cleanup_again_nothing "nothing to do (4 foreign virtual servers left alone)" "$(cat "$VM_TMP/cleanup2")"
 check_same foreign_survive_cleanups "cat $VM_TMP/foreign" "ipvsadm -S -n | sort"
+
+# --- node addresses follow rtnetlink ---------------------------------------------
+# No --node-ip: the node's addresses inside --nodeport-addresses get the
+# NodePorts (30080 and 31443 in the fixtures); full syncs only every 60 s.
+ipvsadm -C
+nodeport_lines() { ipvsadm -S -n | grep -E -- "-[Aa] -t $1:(30080|31443) " | sort; }
+NODE="--hostname-override node-b"
+must start_kipvs "$VM_TMP/kipvs3.log" --nodeport-addresses 172.18.0.0/24 --ipvs-sync-period 60s
+check_eq nodeports_on_eth9 "$(grep -E -- ' 172\.18\.0\.2:(30080|31443) ' "$VM_TMP/render" | sort)" "$(nodeport_lines 172.18.0.2)"
+must ip addr add 172.18.0.3/24 dev eth9
+check_ipvs nodeports_follow_new_address 10 "=TCP $(hexap 172.18.0.3 30080) rr persistent " \
+	"+TCP $(hexap 172.18.0.3 31443) rr"
+check_eq nodeports_on_new_address "$(grep -E -- ' 172\.18\.0\.2:(30080|31443) ' "$VM_TMP/render" | sed 's/172\.18\.0\.2/172.18.0.3/' | sort)" "$(nodeport_lines 172.18.0.3)"
+must ip addr del 172.18.0.3/24 dev eth9
+check_ipvs nodeports_leave_with_address 10 "-TCP $(hexap 172.18.0.3 30080) " "-TCP $(hexap 172.18.0.3 31443) "
+check_eq nodeports_stay_on_eth9 "$(grep -E -- ' 172\.18\.0\.2:(30080|31443) ' "$VM_TMP/render" | sort)" "$(nodeport_lines 172.18.0.2)"
+stop_kipvs
+check_eq clean_exit 0 $?
