@@ -25,11 +25,10 @@ V81=$(hexap 10.96.10.1 81)
 NP=$(hexap 172.18.0.2 30080)
 P1=$(hexap 10.244.1.1 8080) P2=$(hexap 10.244.1.2 8080) P3=$(hexap 10.244.1.3 8080)
 
-svc_web() { # PORT [EXTRA SPEC FIELDS]
+svc_web() { # PORT
 	printf '{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default"},
-"spec":{"clusterIP":"10.96.10.1","clusterIPs":["10.96.10.1"],%s
-"ports":[{"name":"http","protocol":"TCP","port":%s,"targetPort":8080%s}]}}' \
-		"${2:+$2,}" "$1" "${3:+,$3}"
+"spec":{"clusterIP":"10.96.10.1","clusterIPs":["10.96.10.1"],
+"ports":[{"name":"http","protocol":"TCP","port":%s,"targetPort":8080}]}}' "$1"
 }
 eps() { # IP... → endpoints JSON array
 	_s=
@@ -48,18 +47,16 @@ SVC=/api/v1/namespaces/default/services
 SL=/apis/discovery.k8s.io/v1/namespaces/default/endpointslices
 MP=application/merge-patch+json
 
-step() { api_step "$@"; }
-
 trap 'echo "--- kipvs log"; cat "$VM_TMP/kipvs.log"' EXIT
 must start_kipvs "$VM_TMP/kipvs.log" --ipvs-sync-period 60s
 check_eq empty_table "" "$(ipvsadm -S -n)"
 
 # --- scenario: a service comes, scales, changes, goes ---------------------------
-step svc_added 20 POST $SVC "$(svc_web 80)" "" "+TCP $V rr"
+api_step svc_added 20 POST $SVC "$(svc_web 80)" "" "+TCP $V rr"
 check vip_bound wait_until 5 sh -c 'ip -o addr show dev kube-ipvs0 | grep -q " 10.96.10.1/32 "'
 
-step slice_added 20 POST $SL "$(slice_web 10.244.1.1)" "" "+TCP $V -> $P1 Masq 1"
-step scaled_up 20 PATCH $SL/web-a "{\"endpoints\":$(eps 10.244.1.1 10.244.1.2 10.244.1.3)}" $MP \
+api_step slice_added 20 POST $SL "$(slice_web 10.244.1.1)" "" "+TCP $V -> $P1 Masq 1"
+api_step scaled_up 20 PATCH $SL/web-a "{\"endpoints\":$(eps 10.244.1.1 10.244.1.2 10.244.1.3)}" $MP \
 	"+TCP $V -> $P1 Masq 1" "+TCP $V -> $P2 Masq 1" "+TCP $V -> $P3 Masq 1"
 check_eq scaled_up_table "-A -t 10.96.10.1:80 -s rr
 -a -t 10.96.10.1:80 -r 10.244.1.1:8080 -m -w 1
@@ -68,25 +65,25 @@ check_eq scaled_up_table "-A -t 10.96.10.1:80 -s rr
 # The seed's check: nine requests, three per pod.
 check_eq rr_3_3_3 "$(printf 'pod1 3\npod2 3\npod3 3')" "$(spread 9 10.96.10.1 80)"
 
-step scaled_down 20 PATCH $SL/web-a "{\"endpoints\":$(eps 10.244.1.1 10.244.1.3)}" $MP \
+api_step scaled_down 20 PATCH $SL/web-a "{\"endpoints\":$(eps 10.244.1.1 10.244.1.3)}" $MP \
 	"-TCP $V -> $P2 Masq 1"
 # pod2 served connections that linger (TIME_WAIT): it drains at weight 0
 # rather than going at once, and new requests avoid it.
 diag "pod2 after scale-down: $(save_vs 10.96.10.1:80 | grep 10.244.1.2 || echo deleted)"
 check_eq removed_pod_avoided "$(printf 'pod1 3\npod3 3')" "$(spread 6 10.96.10.1 80)"
 
-step port_changed 20 PATCH $SVC/web "{\"spec\":{\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":81,\"targetPort\":8080}]}}" $MP \
+api_step port_changed 20 PATCH $SVC/web "{\"spec\":{\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":81,\"targetPort\":8080}]}}" $MP \
 	"-TCP $V " "+TCP $V81 rr" "+TCP $V81 -> $P1 Masq 1" "+TCP $V81 -> $P3 Masq 1"
 check_eq port_changed_table "" "$(save_vs 10.96.10.1:80)"
 
-step nodeport 20 PATCH $SVC/web "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":81,\"targetPort\":8080,\"nodePort\":30080}]}}" $MP \
+api_step nodeport 20 PATCH $SVC/web "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":81,\"targetPort\":8080,\"nodePort\":30080}]}}" $MP \
 	"+TCP $NP rr" "+TCP $NP -> $P1 Masq 1" "+TCP $NP -> $P3 Masq 1"
 check_eq nodeport_table "-A -t 172.18.0.2:30080 -s rr
 -a -t 172.18.0.2:30080 -r 10.244.1.1:8080 -m -w 1
 -a -t 172.18.0.2:30080 -r 10.244.1.3:8080 -m -w 1" "$(save_vs 172.18.0.2:30080)"
 check_eq nodeport_answers_on_node_ip 1 "$(spread 1 172.18.0.2 30080 | grep -c '^pod[13] 1$')"
 
-step affinity 20 PATCH $SVC/web '{"spec":{"sessionAffinity":"ClientIP"}}' $MP \
+api_step affinity 20 PATCH $SVC/web '{"spec":{"sessionAffinity":"ClientIP"}}' $MP \
 	"=TCP $V81 rr persistent " "=TCP $NP rr persistent "
 check_eq affinity_table "-A -t 10.96.10.1:81 -s rr -p 10800" "$(save_vs 10.96.10.1:81 | head -n 1)"
 
@@ -103,7 +100,7 @@ nc 10.96.10.1 81 <"$VM_TMP/held.in" >"$VM_TMP/held.out" 2>&1 &
 held=$!
 exec 3>"$VM_TMP/held.in"
 check held_established wait_until 5 sh -c "ipvsadm -L -n -c | grep -q 'ESTABLISHED.*10.96.10.1:81'"
-step scheduler_annotation 20 PATCH $SVC/web '{"metadata":{"annotations":{"kipvs.io/scheduler":"wrr"}}}' $MP \
+api_step scheduler_annotation 20 PATCH $SVC/web '{"metadata":{"annotations":{"kipvs.io/scheduler":"wrr"}}}' $MP \
 	"=TCP $V81 wrr persistent "
 sleep 2.5
 after=$(conns)
@@ -115,7 +112,7 @@ exec 3>&-
 check_eq held_connection_answered 1 "$(grep -c '^pod[13]$' "$VM_TMP/held.out")"
 kill $held 2>/dev/null
 
-step svc_deleted 20 DELETE $SVC/web "" "" "-TCP $V81 " "-TCP $NP "
+api_step svc_deleted 20 DELETE $SVC/web "" "" "-TCP $V81 " "-TCP $NP "
 check vip_unbound wait_until 5 sh -c '! ip -o addr show dev kube-ipvs0 | grep -q " 10.96.10.1/"'
 must api DELETE $SL/web-a
 check_eq table_empty_again "" "$(ipvsadm -S -n)"
@@ -138,7 +135,7 @@ check huge_event_logged wait_until 30 grep -q 'event=watch_event_too_large' "$VM
 must ctl POST /_fake/faults '{"type":"watch-malformed","resource":"endpointslices"}'
 must api POST $SL '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"bad-proto-a","namespace":"default","labels":{"kubernetes.io/service-name":"bad-proto"}},"addressType":"IPv4","ports":[{"name":"b","protocol":"TCP","port":81}],"endpoints":[{"addresses":["10.244.1.1"],"conditions":{"ready":true}}]}'
 check malformed_line_logged wait_until 30 grep -q 'event=watch_event_malformed resource=endpointslices' "$VM_TMP/kipvs.log"
-step after_bad_input 30 POST $SVC '{"apiVersion":"v1","kind":"Service","metadata":{"name":"after","namespace":"default"},"spec":{"clusterIP":"10.96.10.3","clusterIPs":["10.96.10.3"],"ports":[{"name":"a","protocol":"TCP","port":80,"targetPort":8080}]}}' "" \
+api_step after_bad_input 30 POST $SVC '{"apiVersion":"v1","kind":"Service","metadata":{"name":"after","namespace":"default"},"spec":{"clusterIP":"10.96.10.3","clusterIPs":["10.96.10.3"],"ports":[{"name":"a","protocol":"TCP","port":80,"targetPort":8080}]}}' "" \
 	"+TCP $(hexap 10.96.10.3 80) rr"
 check_ipvs slice_after_bad_input 30 "+TCP $(hexap 10.96.10.2 81) -> $(hexap 10.244.1.1 81) Masq 1"
 check kipvs_still_running kill -0 "$KIPVS_PID"

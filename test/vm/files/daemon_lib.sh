@@ -18,7 +18,7 @@
 #                                 event=ready (60 s). Sets KIPVS_PID.
 #   spawn_kipvs LOG [ARGS...]     the same without waiting
 #   stop_kipvs                    SIGTERM, then waits for it
-#   now_us                        microseconds since the epoch, without a fork
+#   _now / now_us                 NOW = µs since the epoch (no fork) / print it
 #   hexap IP PORT                 IP:PORT as /proc/net/ip_vs writes it
 #   ipvs_wait SECS PRED...        polls /proc/net/ip_vs (builtins only: every
 #                                 ~2 ms) until every PRED holds; POLL_MS is the
@@ -206,7 +206,7 @@ check_ipvs() {
 	shift
 	if ipvs_wait "$@" >"$VM_TMP/.ipvs_wait" 2>&1; then
 		if [ "$POLL_N" = 1 ]; then
-			diag "$_cn: $POLL_MS ms (already there at the first look)"
+			diag "$_cn: $POLL_MS ms (there at the first look: an upper bound)"
 		else
 			diag "$_cn: $POLL_MS ms"
 		fi
@@ -236,7 +236,7 @@ api_step() {
 	0)
 		lat_add "$_name" "$POLL_MS"
 		if [ "$POLL_N" = 1 ]; then
-			diag "$_name: $POLL_MS ms (an upper bound: there at the first look)"
+			diag "$_name: $POLL_MS ms (there at the first look: an upper bound)"
 		else
 			diag "$_name: $POLL_MS ms"
 		fi
