@@ -634,6 +634,13 @@ static void finish_full(struct sync_reconcile *r)
 	         "draining=%zu duration_ms=%.1f",
 	         r->st.vs, r->st.dests, r->st.bound, r->plan.n, r->full_failed, removed,
 	         r->st.draining, (double)r->st.last_duration_us / 1000.0);
+	/* Applied: keeping the vector would hold the largest plan ever made (a
+	 * cold start at 10,000 services x 10: 110,000 changes, ~40 MB) for the
+	 * daemon's whole life. A dry run keeps it for sync_reconcile_plan(). */
+	if (!r->o.dry_run) {
+		sync_changes_free(&r->plan);
+		r->plan_pos = 0;
+	}
 }
 
 int sync_reconcile_full_step(struct sync_reconcile *r, size_t max)

@@ -34,6 +34,7 @@ done
 vm=()
 for f in test/bench/vm_*.sh; do
 	[ -f "$f" ] || continue
+	case "$f" in *.host.sh) continue ;; esac # a case's host companion (test/vm/README.md)
 	name=${f##*/}
 	name=${name%.sh}
 	matches "$name" && vm+=("$f")

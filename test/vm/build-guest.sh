@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or finds in the cache) what every kipvs test VM boots: Debian's cloud
-# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, their
+# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, their
 # libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
@@ -88,7 +88,7 @@ moddir=$kroot/lib/modules/$krel
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
 ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
-tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl"
+tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat"
 busybox=/bin/busybox
 
 libs_of() { # file... → the shared libraries ldd names, one per line
