@@ -276,6 +276,8 @@ static void after_pass(struct daemon *dm)
 	notify_status(dm);
 }
 
+static void drain_arm(struct daemon *dm);
+
 /* --- the full pass ------------------------------------------------------------------ */
 
 static void full_finished(struct daemon *dm)
@@ -290,6 +292,7 @@ static void full_finished(struct daemon *dm)
 	after_pass(dm);
 	if (dm->ops)
 		update_table_metrics(dm);
+	drain_arm(dm);
 	/* Events that came during the pass. */
 	if (sync_store_n_dirty(dm->store))
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
@@ -320,13 +323,12 @@ static void start_full(struct daemon *dm)
 		/* Logged inside; the next timer tick tries again. */
 		return;
 	}
-	if (n <= FULL_CHUNK) {
-		full_step(dm);
-		return;
+	full_step(dm);
+	if (sync_reconcile_full_pending(dm->rec)) {
+		/* Big: a chunk per loop turn, so watch traffic keeps flowing. */
+		ev_check_start(dm->loop, &dm->full_check);
+		ev_idle_start(dm->loop, &dm->full_idle);
 	}
-	/* Big: a chunk per loop turn, so watch traffic keeps flowing. */
-	ev_check_start(dm->loop, &dm->full_check);
-	ev_idle_start(dm->loop, &dm->full_idle);
 }
 
 static void full_check_cb(struct ev_loop *loop, ev_check *w, int revents)
@@ -357,8 +359,10 @@ static void run_dirty(struct daemon *dm)
 {
 	if (!dm->ready || sync_reconcile_full_pending(dm->rec))
 		return;
-	if (sync_reconcile_dirty(dm->rec, mono_ms()) > 0)
+	if (sync_reconcile_dirty(dm->rec, mono_ms()) > 0) {
 		after_pass(dm);
+		drain_arm(dm);
+	}
 }
 
 static void dirty_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -430,6 +434,27 @@ static void endpoints_changed(struct daemon *dm, int64_t trigger_ms)
 
 /* --- graceful termination ----------------------------------------------------------- */
 
+/*
+ * Draining destinations are re-read every DRAIN_CHECK_S, or sooner when one
+ * reaches its graceful timeout, so --ipvs-graceful-timeout is kept to the
+ * loop's precision rather than the re-check period.
+ */
+static void drain_arm(struct daemon *dm)
+{
+	uint64_t dl = sync_reconcile_drain_deadline(dm->rec), now = mono_ms();
+	double in = DRAIN_CHECK_S;
+
+	if (dl != UINT64_MAX) {
+		double until = dl > now ? (double)(dl - now) / 1000.0 : 0.0;
+
+		if (until < in)
+			in = until + 0.01;
+	}
+	ev_timer_stop(dm->loop, &dm->drain_timer);
+	ev_timer_set(&dm->drain_timer, in, 0.);
+	ev_timer_start(dm->loop, &dm->drain_timer);
+}
+
 static void drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon *dm = w->data;
@@ -438,6 +463,7 @@ static void drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (dm->ready && sync_reconcile_drain(dm->rec, mono_ms()) > 0)
 		after_pass(dm);
+	drain_arm(dm);
 }
 
 /* --- node addresses ----------------------------------------------------------------- */
@@ -789,7 +815,7 @@ int sync_daemon_run(const struct kipvs_config *cfg)
 	              (double)cfg->sync_period_ms / 1000.0);
 	ev_check_init(&dm.full_check, full_check_cb);
 	ev_idle_init(&dm.full_idle, full_idle_cb);
-	ev_timer_init(&dm.drain_timer, drain_timer_cb, DRAIN_CHECK_S, DRAIN_CHECK_S);
+	ev_timer_init(&dm.drain_timer, drain_timer_cb, DRAIN_CHECK_S, 0.);
 	ev_io_init(&dm.mon_io, mon_cb, netif_monitor_fd(dm.mon), EV_READ);
 	dm.sig_term.data = dm.sig_int.data = dm.sig_hup.data = &dm;
 	dm.dirty_prepare.data = dm.dirty_timer.data = dm.full_timer.data = &dm;

@@ -33,10 +33,22 @@ struct sync_reconcile {
 	int ifindex; /* kube-ipvs0; -1 when absent */
 	struct addr_set bound;
 
-	/* the full pass in progress */
+	/*
+	 * The full pass in progress. Its changes are planned a chunk at a time
+	 * (a cold start at 10,000 services x 10 is 110,000 changes, ~33 MB if
+	 * planned at once): the kernel table read at the start, an index over
+	 * it, which of its virtual servers the wanted table met, and cursors
+	 * into both tables.
+	 */
 	bool full_active;
-	struct sync_changes plan;
-	size_t plan_pos;
+	struct sync_changes plan; /* the current chunk (the whole plan in a dry run) */
+	struct ipvs_table have;
+	struct sync_index have_idx;
+	uint8_t *seen;
+	size_t want_pos, have_pos;
+	bool want_done;
+	struct sync_diff diff;
+	size_t full_changes;
 	struct addr_set unbind;
 	struct addr_set bind_plan; /* dry run: what would be bound */
 	uint64_t full_start_us;
@@ -198,6 +210,16 @@ static void run_init(struct sync_reconcile *r, struct sync_run *run, uint64_t no
 	run->batch = APPLY_BATCH;
 }
 
+/* Drops what a full pass holds between its steps. */
+static void full_release(struct sync_reconcile *r)
+{
+	sync_index_free(&r->have_idx);
+	ipvs_table_free(&r->have);
+	free(r->seen);
+	r->seen = NULL;
+	sync_diff_clear(&r->diff);
+}
+
 /* --- life cycle ---------------------------------------------------------------- */
 
 int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcile **out)
@@ -211,6 +233,8 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 		return -ENOMEM;
 	r->o = *o;
 	r->ifindex = -1;
+	ipvs_table_init(&r->have);
+	sync_index_init(&r->have_idx);
 	sync_node_init(&r->node);
 	sync_own_init(&r->own);
 	sync_keys_init(&r->keys);
@@ -243,6 +267,7 @@ void sync_reconcile_free(struct sync_reconcile *r)
 	sync_desired_free(r->d);
 	sync_drain_free(r->drain);
 	sync_changes_free(&r->plan);
+	full_release(r);
 	set_free(&r->bound);
 	set_free(&r->unbind);
 	set_free(&r->bind_plan);
@@ -502,19 +527,51 @@ static int apply_kubernetes_first(struct sync_reconcile *r, uint64_t now_ms)
 	return err;
 }
 
+/*
+ * Plans the next virtual servers of the full pass into r->plan until it holds
+ * @max changes or the pass is planned to the end: the wanted table first
+ * (additions and edits), then what is left in the kernel (deletions, when
+ * owned). 1 while more remains, 0 at the end, -errno.
+ */
+static int plan_some(struct sync_reconcile *r, size_t max)
+{
+	int err = 0;
+
+	while (!err && r->plan.n < max) {
+		if (!r->want_done) {
+			const struct ipvs_vs *w = sync_desired_next(r->d, &r->want_pos, NULL);
+			const struct ipvs_vs *h;
+
+			if (!w) {
+				r->want_done = true;
+				continue;
+			}
+			h = sync_index_find(&r->have_idx, &w->svc);
+			if (h)
+				r->seen[h - r->have.vs] = 1;
+			err = sync_diff_vs(&r->diff, w, h, false);
+		} else if (r->have_pos < r->have.n) {
+			size_t i = r->have_pos++;
+
+			if (!r->seen[i] && !sync_desired_find(r->d, &r->have.vs[i].svc, NULL))
+				err = sync_diff_vs(&r->diff, NULL, &r->have.vs[i], false);
+		} else {
+			return 0;
+		}
+	}
+	return err ? err : 1;
+}
+
 int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool kubernetes_first)
 {
-	struct ipvs_table have;
-	struct sync_diff c;
 	struct net_addr *want = NULL;
 	size_t n_want = 0;
 	int err;
 
 	if (r->full_active)
-		return (int)(r->plan.n - r->plan_pos);
+		return 1;
 	r->full_start_us = mono_us();
 	r->plan.n = 0;
-	r->plan_pos = 0;
 	r->unbind.n = 0;
 	r->bind_plan.n = 0;
 	/* This pass covers every service: earlier dirty marks are served by it. */
@@ -577,21 +634,33 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 		if (err)
 			return err;
 	}
-	ipvs_table_init(&have);
-	err = ipvs_dump_table(r->o.ipvs, &have);
+	full_release(r);
+	err = ipvs_dump_table(r->o.ipvs, &r->have);
+	if (!err)
+		err = sync_index_build(&r->have_idx, &r->have);
 	if (!err) {
-		sync_diff_init(&c, &r->own, r->drain, now_ms, sync_changes_emit, &r->plan);
-		err = sync_diff_full(&c, r->d, &have, NULL);
-		sync_diff_clear(&c);
+		r->seen = calloc(r->have.n ? r->have.n : 1, 1);
+		if (!r->seen)
+			err = -ENOMEM;
 	}
-	ipvs_table_free(&have);
 	if (err) {
+		full_release(r);
 		log_warn("sync_failed", "kind=full err=%s", strerror(-err));
 		return err;
 	}
+	sync_diff_init(&r->diff, &r->own, r->drain, now_ms, sync_changes_emit, &r->plan);
+	r->want_pos = r->have_pos = 0;
+	r->want_done = false;
+	r->full_changes = 0;
 	r->full_active = true;
 	r->full_failed = 0;
-	return (int)r->plan.n;
+	if (r->o.dry_run) {
+		/* kipvs diff shows the whole plan: make it all now. */
+		err = plan_some(r, SIZE_MAX);
+		if (err < 0)
+			return err;
+	}
+	return 1;
 }
 
 bool sync_reconcile_full_pending(const struct sync_reconcile *r)
@@ -627,33 +696,44 @@ static void finish_full(struct sync_reconcile *r)
 	r->full_active = false;
 	r->st.full_passes++;
 	r->st.last_duration_us = mono_us() - r->full_start_us;
-	r->st.last_changes = r->plan.n;
+	r->st.last_changes = r->full_changes;
 	update_now_stats(r);
 	log_info("sync",
 	         "kind=full vs=%zu dests=%zu bound=%zu changes=%zu failed=%zu addr_removed=%zu "
 	         "draining=%zu duration_ms=%.1f",
-	         r->st.vs, r->st.dests, r->st.bound, r->plan.n, r->full_failed, removed,
+	         r->st.vs, r->st.dests, r->st.bound, r->full_changes, r->full_failed, removed,
 	         r->st.draining, (double)r->st.last_duration_us / 1000.0);
-	/* Applied: keeping the vector would hold the largest plan ever made (a
-	 * cold start at 10,000 services x 10: 110,000 changes, ~40 MB) for the
-	 * daemon's whole life. A dry run keeps it for sync_reconcile_plan(). */
+	/* The kernel table and its index are a pass's, not the daemon's: free
+	 * them (a dry run keeps its plan for sync_reconcile_plan()). */
+	full_release(r);
 	if (!r->o.dry_run) {
 		sync_changes_free(&r->plan);
-		r->plan_pos = 0;
 	}
 }
 
 int sync_reconcile_full_step(struct sync_reconcile *r, size_t max)
 {
-	size_t left, n, logged = 0;
+	size_t logged = 0;
+	int more = 0;
 
 	if (!r->full_active)
 		return 0;
-	left = r->plan.n - r->plan_pos;
-	n = left < max ? left : max;
-	while (n && !r->o.dry_run) {
-		size_t chunk = n < APPLY_BATCH ? n : APPLY_BATCH, failed = 0;
-		struct ipvs_change *c = &r->plan.v[r->plan_pos];
+	if (r->o.dry_run) {
+		/* Planned whole at the start: nothing to send. */
+		r->full_changes = r->plan.n;
+		finish_full(r);
+		return 0;
+	}
+	r->plan.n = 0;
+	more = plan_some(r, max ? max : 1);
+	if (more < 0) {
+		log_warn("sync_failed", "kind=full err=%s", strerror(-more));
+		more = 0; /* the next full pass starts over from a dump */
+	}
+	for (size_t pos = 0; pos < r->plan.n;) {
+		size_t chunk = r->plan.n - pos < APPLY_BATCH ? r->plan.n - pos : APPLY_BATCH;
+		size_t failed = 0;
+		struct ipvs_change *c = &r->plan.v[pos];
 		int err = ipvs_apply(r->o.ipvs, c, chunk, &failed);
 
 		count_results(r, c, chunk);
@@ -661,23 +741,20 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max)
 			if (c[i].err)
 				log_failed(&c[i], &logged);
 		r->full_failed += failed;
-		r->plan_pos += chunk;
-		n -= chunk;
+		r->full_changes += chunk;
+		pos += chunk;
 		if (err) {
 			/* The socket failed: the next full pass starts over from a dump. */
-			log_warn("sync_failed", "kind=full err=%s left=%zu", strerror(-err),
-			         r->plan.n - r->plan_pos);
-			r->plan_pos = r->plan.n;
+			log_warn("sync_failed", "kind=full err=%s", strerror(-err));
+			more = 0;
 			break;
 		}
 	}
-	if (r->o.dry_run)
-		r->plan_pos += n;
 	if (logged > 20)
 		log_warn("ipvs_change_failed_more", "count=%zu", logged - 20);
-	if (r->plan_pos == r->plan.n)
+	if (!more)
 		finish_full(r);
-	return (int)(r->plan.n - r->plan_pos);
+	return more;
 }
 
 static int update_key(void *ctx, const char *key)

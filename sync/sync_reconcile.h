@@ -79,16 +79,16 @@ int sync_reconcile_set_zone(struct sync_reconcile *r, const char *zone)
 int sync_reconcile_refresh_node(struct sync_reconcile *r) __attribute__((warn_unused_result));
 
 /*
- * Plans a full pass: node addresses, desired table, kube-ipvs0 (created and
- * the wanted addresses bound), the kernel dump and the diff. With
- * @kubernetes_first the default/kubernetes service is applied before
- * planning the rest. Returns the number of changes left to apply.
+ * Starts a full pass: node addresses, desired table, kube-ipvs0 (created and
+ * the wanted addresses bound), the kernel dump. With @kubernetes_first the
+ * default/kubernetes service is applied before the rest. Returns 1 (the
+ * pass is under way; sync_reconcile_full_step does the rest) or -errno.
  */
 int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool kubernetes_first)
     __attribute__((warn_unused_result));
-/* Applies up to @max planned changes; when none are left, finishes the pass
- * (addresses nothing wants are removed). Returns the changes still left (0 =
- * the pass is over). */
+/* Diffs the next virtual servers until about @max changes are planned and
+ * applies them; at the end finishes the pass (addresses nothing wants are
+ * removed). Returns 1 while more remains, 0 when the pass is over. */
 int sync_reconcile_full_step(struct sync_reconcile *r, size_t max)
     __attribute__((warn_unused_result));
 bool sync_reconcile_full_pending(const struct sync_reconcile *r);

@@ -603,7 +603,13 @@ static void watch_done(void *ctx, const struct kube_http_result *res)
 
 	r->req = NULL;
 	kube_lines_reset(&r->lines);
-	r->quick_fails = short_empty ? r->quick_fails + 1 : 0;
+	/*
+	 * Only watches the server answered count: connections refused or reset
+	 * during an outage must not make the first 410 after it wait in the
+	 * backoff before relisting.
+	 */
+	if (!res->err)
+		r->quick_fails = short_empty ? r->quick_fails + 1 : 0;
 	switch (r->wstop) {
 	case WS_EXPIRED:
 		why = KUBE_LIST_EXPIRED;
