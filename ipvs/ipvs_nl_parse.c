@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Decoders for the kernel's IPVS replies. They take a message buffer and
+ * nothing else, so the dumps and the unit tests (replaying recorded replies)
+ * go through the same code. libnl's nla_parse() with a policy checks every
+ * attribute's length before we read it; what the policy cannot say (address
+ * length per family, required attributes) is checked here.
+ */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <netinet/in.h>
+#include <netlink/genl/genl.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ipvs_nl.h"
+
+static const struct nla_policy cmd_policy[IPVS_CMD_ATTR_MAX + 1] = {
+	[IPVS_CMD_ATTR_SERVICE] = { .type = NLA_NESTED },
+	[IPVS_CMD_ATTR_DEST] = { .type = NLA_NESTED },
+	[IPVS_CMD_ATTR_DAEMON] = { .type = NLA_NESTED },
+	[IPVS_CMD_ATTR_TIMEOUT_TCP] = { .type = NLA_U32 },
+	[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN] = { .type = NLA_U32 },
+	[IPVS_CMD_ATTR_TIMEOUT_UDP] = { .type = NLA_U32 },
+};
+
+/* The GET_INFO reply reuses attribute numbers 1 and 2 at the top level. */
+static const struct nla_policy info_policy[IPVS_INFO_ATTR_MAX + 1] = {
+	[IPVS_INFO_ATTR_VERSION] = { .type = NLA_U32 },
+	[IPVS_INFO_ATTR_CONN_TAB_SIZE] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
+	[IPVS_SVC_ATTR_AF] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_PROTOCOL] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[IPVS_SVC_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_FWMARK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_SCHED_NAME] = { .type = NLA_STRING, .maxlen = IP_VS_SCHEDNAME_MAXLEN },
+	[IPVS_SVC_ATTR_FLAGS] = { .type = NLA_UNSPEC, .minlen = sizeof(struct ip_vs_flags) },
+	[IPVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_STATS] = { .type = NLA_NESTED },
+	[IPVS_SVC_ATTR_PE_NAME] = { .type = NLA_STRING, .maxlen = IP_VS_PENAME_MAXLEN },
+	[IPVS_SVC_ATTR_STATS64] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
+	[IPVS_DEST_ATTR_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[IPVS_DEST_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_FWD_METHOD] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_WEIGHT] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_ACTIVE_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_INACT_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_PERSIST_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_STATS] = { .type = NLA_NESTED },
+	[IPVS_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_STATS64] = { .type = NLA_NESTED },
+	[IPVS_DEST_ATTR_TUN_TYPE] = { .type = NLA_U8 },
+	[IPVS_DEST_ATTR_TUN_PORT] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_TUN_FLAGS] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy daemon_policy[IPVS_DAEMON_ATTR_MAX + 1] = {
+	[IPVS_DAEMON_ATTR_STATE] = { .type = NLA_U32 },
+	[IPVS_DAEMON_ATTR_MCAST_IFN] = { .type = NLA_STRING, .maxlen = IP_VS_IFNAME_MAXLEN },
+	[IPVS_DAEMON_ATTR_SYNC_ID] = { .type = NLA_U32 },
+	[IPVS_DAEMON_ATTR_SYNC_MAXLEN] = { .type = NLA_U16 },
+	[IPVS_DAEMON_ATTR_MCAST_GROUP] = { .type = NLA_U32 },
+	[IPVS_DAEMON_ATTR_MCAST_GROUP6] = { .type = NLA_UNSPEC, .minlen = 16, .maxlen = 16 },
+	[IPVS_DAEMON_ATTR_MCAST_PORT] = { .type = NLA_U16 },
+	[IPVS_DAEMON_ATTR_MCAST_TTL] = { .type = NLA_U8 },
+};
+
+/* In STATS the packet counters and rates are u32 and the byte counters u64. */
+static const struct nla_policy stats32_policy[IPVS_STATS_ATTR_MAX + 1] = {
+	[IPVS_STATS_ATTR_CONNS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_INPKTS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_OUTPKTS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_INBYTES] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_OUTBYTES] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_CPS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_INPPS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_OUTPPS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_INBPS] = { .type = NLA_U32 },
+	[IPVS_STATS_ATTR_OUTBPS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy stats64_policy[IPVS_STATS_ATTR_MAX + 1] = {
+	[IPVS_STATS_ATTR_CONNS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_INPKTS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_OUTPKTS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_INBYTES] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_OUTBYTES] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_CPS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_INPPS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_OUTPPS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_INBPS] = { .type = NLA_U64 },
+	[IPVS_STATS_ATTR_OUTBPS] = { .type = NLA_U64 },
+};
+
+/* libnl's parsers take non-const pointers but never write through them. */
+static struct nlattr *unconst_attr(const struct nlattr *a)
+{
+	return (struct nlattr *)a;
+}
+
+static int parse_nest(struct nlattr **tb, int max, const struct nlattr *nest,
+                      const struct nla_policy *policy)
+{
+	return nla_parse_nested(tb, max, unconst_attr(nest), policy) < 0 ? -EINVAL : 0;
+}
+
+/* The top-level attributes of a generic netlink message from the kernel. */
+static int parse_top(const struct nlmsghdr *nlh, struct nlattr **tb, int max,
+                     const struct nla_policy *policy)
+{
+	if (!nlh || nlh->nlmsg_type < NLMSG_MIN_TYPE)
+		return -EINVAL;
+	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, max, policy) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* A u32 attribute read without assuming alignment beyond the netlink one. */
+static uint32_t get_u32(const struct nlattr *a)
+{
+	uint32_t v;
+
+	memcpy(&v, nla_data(a), sizeof(v));
+	return v;
+}
+
+static uint16_t get_u16(const struct nlattr *a)
+{
+	uint16_t v;
+
+	memcpy(&v, nla_data(a), sizeof(v));
+	return v;
+}
+
+static uint64_t stat_val(struct nlattr **tb, int type, bool wide)
+{
+	if (!tb[type])
+		return 0;
+	if (wide || type == IPVS_STATS_ATTR_INBYTES || type == IPVS_STATS_ATTR_OUTBYTES)
+		return nla_get_u64(tb[type]);
+	return get_u32(tb[type]);
+}
+
+/* STATS64 when present (full values), else STATS; neither leaves zeros. */
+static int parse_stats(const struct nlattr *s32, const struct nlattr *s64, struct ipvs_stats *out)
+{
+	struct nlattr *tb[IPVS_STATS_ATTR_MAX + 1];
+	bool wide = s64 != NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!s32 && !s64)
+		return 0;
+	if (parse_nest(tb, IPVS_STATS_ATTR_MAX, wide ? s64 : s32,
+	               wide ? stats64_policy : stats32_policy) < 0)
+		return -EINVAL;
+	out->conns = stat_val(tb, IPVS_STATS_ATTR_CONNS, wide);
+	out->inpkts = stat_val(tb, IPVS_STATS_ATTR_INPKTS, wide);
+	out->outpkts = stat_val(tb, IPVS_STATS_ATTR_OUTPKTS, wide);
+	out->inbytes = stat_val(tb, IPVS_STATS_ATTR_INBYTES, wide);
+	out->outbytes = stat_val(tb, IPVS_STATS_ATTR_OUTBYTES, wide);
+	out->cps = stat_val(tb, IPVS_STATS_ATTR_CPS, wide);
+	out->inpps = stat_val(tb, IPVS_STATS_ATTR_INPPS, wide);
+	out->outpps = stat_val(tb, IPVS_STATS_ATTR_OUTPPS, wide);
+	out->inbps = stat_val(tb, IPVS_STATS_ATTR_INBPS, wide);
+	out->outbps = stat_val(tb, IPVS_STATS_ATTR_OUTBPS, wide);
+	return 0;
+}
+
+/*
+ * An address attribute into @out for family @af: IPv4 takes the first four
+ * bytes (the kernel pads to 16 with zeros; we do not trust the padding),
+ * IPv6 needs all sixteen. @af 0 (family not known yet) copies what is there.
+ */
+static int get_addr(const struct nlattr *a, uint16_t af, struct net_addr *out)
+{
+	int len = nla_len(a);
+
+	memset(out, 0, sizeof(*out));
+	out->af = af;
+	if (af == AF_INET) {
+		memcpy(out->a.b, nla_data(a), 4);
+	} else if (af == AF_INET6) {
+		if (len < 16)
+			return -EINVAL;
+		memcpy(out->a.b, nla_data(a), 16);
+	} else if (af == 0) {
+		memcpy(out->a.b, nla_data(a), (size_t)len > 16 ? 16 : (size_t)len);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void get_str(const struct nlattr *a, char *dst, size_t size)
+{
+	/* The policy guarantees NUL termination within size bytes. */
+	nla_strlcpy(dst, a, size);
+}
+
+static int parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out)
+{
+	struct nlattr *tb[IPVS_SVC_ATTR_MAX + 1];
+	struct ip_vs_flags fl;
+	uint16_t af;
+
+	if (!nest || parse_nest(tb, IPVS_SVC_ATTR_MAX, nest, svc_policy) < 0)
+		return -EINVAL;
+	if (!tb[IPVS_SVC_ATTR_AF])
+		return -EINVAL;
+	af = get_u16(tb[IPVS_SVC_ATTR_AF]);
+	if (af != AF_INET && af != AF_INET6)
+		return -EINVAL;
+	if (tb[IPVS_SVC_ATTR_FWMARK]) {
+		/* A fwmark service has no protocol, address or port. */
+		out->addr.af = af;
+		out->fwmark = get_u32(tb[IPVS_SVC_ATTR_FWMARK]);
+		if (!out->fwmark)
+			return -EINVAL;
+	} else {
+		if (!tb[IPVS_SVC_ATTR_PROTOCOL] || !tb[IPVS_SVC_ATTR_ADDR] ||
+		    !tb[IPVS_SVC_ATTR_PORT])
+			return -EINVAL;
+		if (get_addr(tb[IPVS_SVC_ATTR_ADDR], af, &out->addr) < 0)
+			return -EINVAL;
+		out->protocol = get_u16(tb[IPVS_SVC_ATTR_PROTOCOL]);
+		out->port = ntohs(get_u16(tb[IPVS_SVC_ATTR_PORT]));
+	}
+	if (need_full && (!tb[IPVS_SVC_ATTR_SCHED_NAME] || !tb[IPVS_SVC_ATTR_FLAGS] ||
+	                  !tb[IPVS_SVC_ATTR_TIMEOUT] || !tb[IPVS_SVC_ATTR_NETMASK]))
+		return -EINVAL;
+	if (tb[IPVS_SVC_ATTR_SCHED_NAME])
+		get_str(tb[IPVS_SVC_ATTR_SCHED_NAME], out->sched_name, sizeof(out->sched_name));
+	if (tb[IPVS_SVC_ATTR_PE_NAME])
+		get_str(tb[IPVS_SVC_ATTR_PE_NAME], out->pe_name, sizeof(out->pe_name));
+	if (tb[IPVS_SVC_ATTR_FLAGS]) {
+		/* Both words are host order despite the __be32 in the uapi header. */
+		memcpy(&fl, nla_data(tb[IPVS_SVC_ATTR_FLAGS]), sizeof(fl));
+		out->flags = fl.flags;
+	}
+	if (tb[IPVS_SVC_ATTR_TIMEOUT])
+		out->timeout = get_u32(tb[IPVS_SVC_ATTR_TIMEOUT]);
+	/* Copied as on the wire: IPv4 mask bytes in network order, IPv6 a prefix length. */
+	if (tb[IPVS_SVC_ATTR_NETMASK])
+		out->netmask = get_u32(tb[IPVS_SVC_ATTR_NETMASK]);
+	return parse_stats(tb[IPVS_SVC_ATTR_STATS], tb[IPVS_SVC_ATTR_STATS64], &out->stats);
+}
+
+int ipvs_nl_parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = parse_service_nest(nest, need_full, out);
+	if (err < 0)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+static int parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out)
+{
+	static const int required[] = { IPVS_DEST_ATTR_ADDR,         IPVS_DEST_ATTR_PORT,
+		                        IPVS_DEST_ATTR_FWD_METHOD,   IPVS_DEST_ATTR_WEIGHT,
+		                        IPVS_DEST_ATTR_U_THRESH,     IPVS_DEST_ATTR_L_THRESH,
+		                        IPVS_DEST_ATTR_ACTIVE_CONNS, IPVS_DEST_ATTR_INACT_CONNS,
+		                        IPVS_DEST_ATTR_PERSIST_CONNS };
+	struct nlattr *tb[IPVS_DEST_ATTR_MAX + 1];
+	size_t n_required = need_counters ? 9 : 2;
+	uint16_t af = 0;
+
+	if (!nest || parse_nest(tb, IPVS_DEST_ATTR_MAX, nest, dest_policy) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n_required; i++)
+		if (!tb[required[i]])
+			return -EINVAL;
+	if (tb[IPVS_DEST_ATTR_ADDR_FAMILY]) {
+		af = get_u16(tb[IPVS_DEST_ATTR_ADDR_FAMILY]);
+		if (af != AF_INET && af != AF_INET6)
+			return -EINVAL;
+	}
+	if (get_addr(tb[IPVS_DEST_ATTR_ADDR], af, &out->addr) < 0)
+		return -EINVAL;
+	out->port = ntohs(get_u16(tb[IPVS_DEST_ATTR_PORT]));
+	if (tb[IPVS_DEST_ATTR_FWD_METHOD])
+		out->conn_flags = get_u32(tb[IPVS_DEST_ATTR_FWD_METHOD]);
+	if (tb[IPVS_DEST_ATTR_WEIGHT])
+		out->weight = (int32_t)get_u32(tb[IPVS_DEST_ATTR_WEIGHT]);
+	if (tb[IPVS_DEST_ATTR_U_THRESH])
+		out->u_threshold = get_u32(tb[IPVS_DEST_ATTR_U_THRESH]);
+	if (tb[IPVS_DEST_ATTR_L_THRESH])
+		out->l_threshold = get_u32(tb[IPVS_DEST_ATTR_L_THRESH]);
+	if (tb[IPVS_DEST_ATTR_ACTIVE_CONNS])
+		out->active_conns = get_u32(tb[IPVS_DEST_ATTR_ACTIVE_CONNS]);
+	if (tb[IPVS_DEST_ATTR_INACT_CONNS])
+		out->inact_conns = get_u32(tb[IPVS_DEST_ATTR_INACT_CONNS]);
+	if (tb[IPVS_DEST_ATTR_PERSIST_CONNS])
+		out->persist_conns = get_u32(tb[IPVS_DEST_ATTR_PERSIST_CONNS]);
+	if (tb[IPVS_DEST_ATTR_TUN_TYPE])
+		out->tun_type = nla_get_u8(tb[IPVS_DEST_ATTR_TUN_TYPE]);
+	if (tb[IPVS_DEST_ATTR_TUN_PORT])
+		out->tun_port = ntohs(get_u16(tb[IPVS_DEST_ATTR_TUN_PORT]));
+	if (tb[IPVS_DEST_ATTR_TUN_FLAGS])
+		out->tun_flags = get_u16(tb[IPVS_DEST_ATTR_TUN_FLAGS]);
+	/* Full 64-bit values: ipvsadm's 32-bit cut of dest stats is the printer's business. */
+	return parse_stats(tb[IPVS_DEST_ATTR_STATS], tb[IPVS_DEST_ATTR_STATS64], &out->stats);
+}
+
+int ipvs_nl_parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = parse_dest_nest(nest, need_counters, out);
+	if (err < 0)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+int ipvs_parse_service_msg(const struct nlmsghdr *nlh, struct ipvs_service *out)
+{
+	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_policy) < 0)
+		return -EINVAL;
+	return ipvs_nl_parse_service_nest(tb[IPVS_CMD_ATTR_SERVICE], true, out);
+}
+
+int ipvs_parse_dest_msg(const struct nlmsghdr *nlh, struct ipvs_dest *out)
+{
+	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_policy) < 0)
+		return -EINVAL;
+	return ipvs_nl_parse_dest_nest(tb[IPVS_CMD_ATTR_DEST], true, out);
+}
+
+int ipvs_parse_info_msg(const struct nlmsghdr *nlh, struct ipvs_info *out)
+{
+	struct nlattr *tb[IPVS_INFO_ATTR_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (parse_top(nlh, tb, IPVS_INFO_ATTR_MAX, info_policy) < 0)
+		return -EINVAL;
+	if (!tb[IPVS_INFO_ATTR_VERSION] || !tb[IPVS_INFO_ATTR_CONN_TAB_SIZE])
+		return -EINVAL;
+	out->version = get_u32(tb[IPVS_INFO_ATTR_VERSION]);
+	out->conn_tab_size = get_u32(tb[IPVS_INFO_ATTR_CONN_TAB_SIZE]);
+	return 0;
+}
+
+int ipvs_parse_timeouts_msg(const struct nlmsghdr *nlh, struct ipvs_timeouts *out)
+{
+	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_policy) < 0)
+		return -EINVAL;
+	/* The kernel leaves out a protocol it was built without. */
+	if (tb[IPVS_CMD_ATTR_TIMEOUT_TCP])
+		out->tcp = get_u32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP]);
+	if (tb[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN])
+		out->tcp_fin = get_u32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]);
+	if (tb[IPVS_CMD_ATTR_TIMEOUT_UDP])
+		out->udp = get_u32(tb[IPVS_CMD_ATTR_TIMEOUT_UDP]);
+	return 0;
+}
+
+static int parse_daemon(const struct nlattr *nest, struct ipvs_daemon *out)
+{
+	struct nlattr *tb[IPVS_DAEMON_ATTR_MAX + 1];
+
+	if (!nest || parse_nest(tb, IPVS_DAEMON_ATTR_MAX, nest, daemon_policy) < 0)
+		return -EINVAL;
+	if (!tb[IPVS_DAEMON_ATTR_STATE] || !tb[IPVS_DAEMON_ATTR_MCAST_IFN] ||
+	    !tb[IPVS_DAEMON_ATTR_SYNC_ID])
+		return -EINVAL;
+	out->state = get_u32(tb[IPVS_DAEMON_ATTR_STATE]);
+	get_str(tb[IPVS_DAEMON_ATTR_MCAST_IFN], out->mcast_ifn, sizeof(out->mcast_ifn));
+	out->syncid = get_u32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
+	if (tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN])
+		out->sync_maxlen = get_u16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+	if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
+		/* The IPv4 group travels in network order, like an address. */
+		out->mcast_group.af = AF_INET;
+		memcpy(out->mcast_group.a.b, nla_data(tb[IPVS_DAEMON_ATTR_MCAST_GROUP]), 4);
+	} else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
+		out->mcast_group.af = AF_INET6;
+		memcpy(out->mcast_group.a.b, nla_data(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]), 16);
+	}
+	/* Unlike every other port here, the sync port is host order. */
+	if (tb[IPVS_DAEMON_ATTR_MCAST_PORT])
+		out->mcast_port = get_u16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
+	if (tb[IPVS_DAEMON_ATTR_MCAST_TTL])
+		out->mcast_ttl = nla_get_u8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
+	return 0;
+}
+
+int ipvs_parse_daemon_msg(const struct nlmsghdr *nlh, struct ipvs_daemon *out)
+{
+	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_policy) < 0)
+		return -EINVAL;
+	err = parse_daemon(tb[IPVS_CMD_ATTR_DAEMON], out);
+	if (err < 0)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
