@@ -11,5 +11,7 @@
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
+/* Hidden developer commands driving ipvs/ directly (VM tests, measurements). */
+int cmd_nltest(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "nl-test", cmd_nltest },
 	{ NULL, NULL },
 };
 

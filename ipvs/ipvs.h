@@ -35,6 +35,10 @@ void ipvs_close(struct ipvs_handle *h);
 /* A one-line, human explanation of an ipvs_* error with the fix when known
  * (e.g. "IPVS is not available in this kernel (try: modprobe ip_vs)"). */
 const char *ipvs_strerror(int err);
+/* The same for one change after ipvs_apply(), worded for its operation (ENOENT
+ * is an unknown scheduler on a service add, a missing destination on a
+ * destination delete). Writes at most @len bytes into @buf; returns @buf. */
+const char *ipvs_change_strerror(const struct ipvs_change *c, char *buf, size_t len);
 
 int ipvs_get_info(struct ipvs_handle *h, struct ipvs_info *out) IPVS_WUR;
 

@@ -6,7 +6,8 @@
  *
  *   ipvs_nl_parse.c  decoders: one reply message → plain struct (no I/O)
  *   ipvs_nl_msg.c    request builders: plain struct → attributes (no I/O)
- *   ipvs_nl_sock.c   the handle: open, the receive loop, do-requests, errors
+ *   ipvs_nl_sock.c   the handle: open, the receive loop, do-requests
+ *   ipvs_nl_err.c    error texts
  *   ipvs_nl_dump.c   multipart dumps with de-duplication
  *   ipvs_nl_batch.c  ipvs_apply: pipelined changes, bounded window
  */
@@ -82,6 +83,7 @@ struct ipvs_handle {
 	uint8_t *sbuf; /* one batch of requests */
 	size_t sbuf_len;
 	size_t window; /* most changes in one sendmsg (bounded by rcvbuf) */
+	size_t *map;   /* batch slot -> change index, window entries */
 	bool cap_ack;  /* NETLINK_CAP_ACK took: error replies do not echo requests */
 	int rcvbuf;    /* effective receive buffer, bytes */
 };
@@ -96,10 +98,11 @@ int ipvs_nl_send(struct ipvs_handle *h, const void *buf, size_t len) IPVS_WUR;
 /* Sends the request built in h->msg. */
 int ipvs_nl_send_msg(struct ipvs_handle *h) IPVS_WUR;
 /*
- * Receives one datagram into h->rbuf. Returns its length or -errno
- * (-ENOBUFS: the kernel dropped replies; -ETIMEDOUT: no answer).
+ * Receives one datagram into h->rbuf (@flags: 0 or MSG_DONTWAIT). Returns
+ * its length or -errno (-ENOBUFS: the kernel dropped replies; -ETIMEDOUT: no
+ * answer in time; -EAGAIN: nothing queued, with MSG_DONTWAIT).
  */
-int ipvs_nl_recv(struct ipvs_handle *h) IPVS_WUR;
+int ipvs_nl_recv(struct ipvs_handle *h, int flags) IPVS_WUR;
 /*
  * Reads replies to the request with sequence number @seq until it is
  * finished: an ACK or error (for do-requests sent with NLM_F_ACK) or
@@ -109,6 +112,8 @@ int ipvs_nl_recv(struct ipvs_handle *h) IPVS_WUR;
  * error.
  */
 int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg) IPVS_WUR;
+/* The -errno of an NLMSG_ERROR message (0 for an ACK); -EPROTO if malformed. */
+int ipvs_nl_msg_error(const struct nlmsghdr *nlh);
 /* Sends h->msg (built with @seq) and waits for it, as above. */
 int ipvs_nl_transact(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg) IPVS_WUR;
 /* libnl's NLE_* code → -errno, once, here. */
@@ -121,9 +126,14 @@ int ipvs_nl_errno(int nle);
  * (dumps resume by position, not by key) keeps one copy. Open addressing
  * over entry indexes; the caller's array is the storage.
  */
+struct ipvs_nl_seen_slot {
+	uint32_t idx1; /* entry index + 1; 0 = empty */
+	uint32_t hash;
+};
+
 struct ipvs_nl_seen {
-	uint32_t *slot; /* entry index + 1; 0 = empty */
-	size_t cap;     /* power of two */
+	struct ipvs_nl_seen_slot *slot;
+	size_t cap; /* power of two */
 	size_t n;
 };
 

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The handle: one generic netlink socket, the "IPVS" family resolved once,
+ * our own receive loop and the single-request operations.
+ *
+ * libnl opens the socket, resolves the family, builds and parses messages.
+ * Sending and receiving are ours: libnl's nl_recvmsgs() works in lock step
+ * (one request, its replies, the next) and checks one expected sequence
+ * number, while ipvs_apply() has thousands of requests in flight per
+ * sendmsg(). Every request gets its own sequence number and every receive
+ * drops replies to older requests, so a reply left in the socket (the ACK
+ * after a do-request's data, a dump abandoned half-way) can never be taken
+ * for the answer to a later request.
+ */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/socket.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "../lib/log.h"
+#include "ipvs_nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Room for one datagram: the kernel packs dump replies into at most ~32 KiB. */
+#define RBUF_LEN (64 * 1024)
+/* One batch of requests per sendmsg(): well under the send buffer we ask for. */
+#define SBUF_LEN       (256 * 1024)
+#define SNDBUF_WANT    (1024 * 1024)
+#define RCVBUF_WANT    (4 * 1024 * 1024)
+#define RECV_TIMEOUT_S 30
+/*
+ * What one error reply costs in the receive buffer (skb truesize): about
+ * 768 bytes when NETLINK_CAP_ACK keeps the request out of it, about 1.3 KiB
+ * with the request echoed. Rounded up.
+ */
+#define ERR_COST_CAPPED 1024
+#define ERR_COST_ECHO   2048
+#define WINDOW_MIN      16
+#define WINDOW_MAX      8192
+
+int ipvs_nl_errno(int nle)
+{
+	if (nle < 0)
+		nle = -nle;
+	switch (nle) {
+	case 0:
+		return 0;
+	case NLE_INTR:
+		return -EINTR;
+	case NLE_BAD_SOCK:
+		return -EBADF;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_INVAL:
+	case NLE_PARSE_ERR:
+	case NLE_OBJ_MISMATCH:
+		return -EINVAL;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_MSGSIZE:
+	case NLE_MSG_TRUNC:
+		return -EMSGSIZE;
+	case NLE_OPNOTSUPP:
+	case NLE_MSGTYPE_NOSUPPORT:
+		return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_NOATTR:
+		return -ENODATA;
+	case NLE_MSG_TOOSHORT:
+	case NLE_SEQ_MISMATCH:
+	case NLE_MSG_OVERFLOW:
+		return -EPROTO;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_PROTO_MISMATCH:
+		return -EPROTONOSUPPORT;
+	case NLE_NOADDR:
+		return -EADDRNOTAVAIL;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_DUMP_INTR:
+		return -EINTR;
+	default:
+		return -EIO;
+	}
+}
+
+uint32_t ipvs_nl_next_seq(struct ipvs_handle *h)
+{
+	if (++h->seq == 0)
+		h->seq = 1;
+	return h->seq;
+}
+
+int ipvs_nl_send(struct ipvs_handle *h, const void *buf, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	do
+		n = sendto(h->fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int ipvs_nl_send_msg(struct ipvs_handle *h)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(h->msg);
+
+	return ipvs_nl_send(h, nlh, nlh->nlmsg_len);
+}
+
+int ipvs_nl_recv(struct ipvs_handle *h, int flags)
+{
+	struct sockaddr_nl from;
+	struct iovec iov = { .iov_base = h->rbuf, .iov_len = h->rbuf_len };
+	struct msghdr mh = {
+		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1
+	};
+	ssize_t n;
+
+	for (;;) {
+		mh.msg_namelen = sizeof(from);
+		n = recvmsg(h->fd, &mh, flags);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (flags & MSG_DONTWAIT) ? -EAGAIN : -ETIMEDOUT;
+		if (n < 0)
+			return -errno;
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (from.nl_pid != 0) /* only the kernel talks to us */
+			continue;
+		return (int)n;
+	}
+}
+
+/* The kernel's extended-ACK text for an error, when it gave one. */
+static const char *ext_ack_msg(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	size_t off = sizeof(*e), len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+	if (off >= len)
+		return NULL;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), (int)(len - off),
+	              NULL) < 0 ||
+	    !tb[NLMSGERR_ATTR_MSG] || nla_len(tb[NLMSGERR_ATTR_MSG]) < 1)
+		return NULL;
+	/* NUL-terminated by the kernel; checked rather than trusted. */
+	if (((const char *)nla_data(tb[NLMSGERR_ATTR_MSG]))[nla_len(tb[NLMSGERR_ATTR_MSG]) - 1])
+		return NULL;
+	return nla_data(tb[NLMSGERR_ATTR_MSG]);
+}
+
+int ipvs_nl_msg_error(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e;
+	const char *why;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return -EPROTO;
+	e = nlmsg_data(nlh);
+	if (e->error > 0 || e->error < -4095)
+		return -EPROTO;
+	if (e->error && (why = ext_ack_msg(nlh)) != NULL) {
+		char q[160];
+
+		log_debug("ipvs_kernel_error", "seq=%u err=%d msg=%s", nlh->nlmsg_seq, e->error,
+		          log_quote(why, q, sizeof(q)));
+	}
+	return e->error;
+}
+
+int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg)
+{
+	int ret = 0;
+
+	for (;;) {
+		int n = ipvs_nl_recv(h, 0);
+		struct nlmsghdr *nlh;
+
+		if (n < 0)
+			return n;
+		for (nlh = (struct nlmsghdr *)h->rbuf; NLMSG_OK(nlh, (unsigned)n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_seq != seq) {
+				log_debug("ipvs_stale_reply", "seq=%u want=%u type=%u",
+				          nlh->nlmsg_seq, seq, nlh->nlmsg_type);
+				continue;
+			}
+			switch (nlh->nlmsg_type) {
+			case NLMSG_NOOP:
+				continue;
+			case NLMSG_ERROR: {
+				int err = ipvs_nl_msg_error(nlh);
+
+				return ret ? ret : err;
+			}
+			case NLMSG_DONE: {
+				int done_err = 0;
+
+				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&done_err, NLMSG_DATA(nlh), sizeof(int));
+				if (ret)
+					return ret;
+				return done_err < 0 ? done_err : 0;
+			}
+			case NLMSG_OVERRUN:
+				return ret ? ret : -ENOBUFS;
+			default:
+				if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+					log_debug("ipvs_dump_interrupted", "seq=%u", seq);
+				/* After a callback error keep draining, so the
+				 * dump ends and the socket stays clean. */
+				if (cb && !ret)
+					ret = cb(arg, nlh);
+			}
+		}
+	}
+}
+
+int ipvs_nl_transact(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg)
+{
+	int err = ipvs_nl_send_msg(h);
+
+	if (err < 0)
+		return err;
+	return ipvs_nl_wait(h, seq, cb, arg);
+}
+
+/* Sets a buffer size, with the FORCE variant (CAP_NET_ADMIN lifts rmem_max) first. */
+static int set_buf(int fd, int force_opt, int opt, int want)
+{
+	int got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, force_opt, &want, sizeof(want)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, opt, &got, &len) < 0)
+		return 0;
+	return got;
+}
+
+static int setup_socket(struct ipvs_handle *h)
+{
+	struct timeval tv = { .tv_sec = RECV_TIMEOUT_S };
+	int one = 1, sndbuf;
+	size_t cost;
+
+	/* Error replies carry only the request's header, not the whole request. */
+	h->cap_ack = setsockopt(h->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) == 0;
+	/* The kernel's reason text, when it has one, goes to the debug log. */
+	(void)setsockopt(h->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	h->rcvbuf = set_buf(h->fd, SO_RCVBUFFORCE, SO_RCVBUF, RCVBUF_WANT);
+	sndbuf = set_buf(h->fd, SO_SNDBUFFORCE, SO_SNDBUF, SNDBUF_WANT);
+	/*
+	 * The kernel handles a whole sendmsg() before returning, queueing one
+	 * error reply per failed request; a reply that does not fit in the
+	 * receive buffer is dropped (ENOBUFS). So a batch holds no more
+	 * requests than there is room for replies, with a factor two to spare.
+	 */
+	cost = h->cap_ack ? ERR_COST_CAPPED : ERR_COST_ECHO;
+	h->window = h->rcvbuf > 0 ? (size_t)h->rcvbuf / (2 * cost) : WINDOW_MIN;
+	if (h->window < WINDOW_MIN)
+		h->window = WINDOW_MIN;
+	if (h->window > WINDOW_MAX)
+		h->window = WINDOW_MAX;
+	/* netlink refuses a datagram larger than the send buffer less 32 bytes. */
+	h->sbuf_len = SBUF_LEN;
+	if (sndbuf > 0 && (size_t)sndbuf < SBUF_LEN + 64)
+		h->sbuf_len = (size_t)sndbuf > 4096 + 64 ? (size_t)sndbuf - 64 : 4096;
+	h->rbuf_len = RBUF_LEN;
+	h->rbuf = malloc(h->rbuf_len);
+	h->sbuf = malloc(h->sbuf_len);
+	h->map = calloc(h->window, sizeof(*h->map));
+	h->msg = nlmsg_alloc_size(8192);
+	if (!h->rbuf || !h->sbuf || !h->map || !h->msg)
+		return -ENOMEM;
+	log_debug("ipvs_socket",
+	          "family=%d rcvbuf=%d sndbuf=%d cap_ack=%d window=%zu batch_bytes=%zu", h->family,
+	          h->rcvbuf, sndbuf, h->cap_ack, h->window, h->sbuf_len);
+	return 0;
+}
+
+int ipvs_open(struct ipvs_handle **out)
+{
+	struct ipvs_handle *h;
+	struct ipvs_info info;
+	int err;
+
+	*out = NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->fd = -1;
+	h->sk = nl_socket_alloc();
+	if (!h->sk) {
+		free(h);
+		return -ENOMEM;
+	}
+	err = genl_connect(h->sk);
+	if (err < 0) {
+		err = ipvs_nl_errno(err);
+		goto fail;
+	}
+	h->fd = nl_socket_get_fd(h->sk);
+	h->portid = nl_socket_get_local_port(h->sk);
+	/* The family is registered by ip_vs.ko: not found = IPVS not loaded. */
+	h->family = genl_ctrl_resolve(h->sk, IPVS_GENL_NAME);
+	if (h->family < 0) {
+		err = ipvs_nl_errno(h->family);
+		goto fail;
+	}
+	/* Carry on from libnl's sequence numbers, past the family lookup. */
+	h->seq = nl_socket_use_seq(h->sk);
+	err = setup_socket(h);
+	if (err < 0)
+		goto fail;
+	/* Every IPVS op needs CAP_NET_ADMIN: ask once now, so -EPERM shows at open. */
+	err = ipvs_get_info(h, &info);
+	if (err < 0)
+		goto fail;
+	log_debug("ipvs_open", "version=0x%06x conn_tab_size=%u", info.version, info.conn_tab_size);
+	*out = h;
+	return 0;
+fail:
+	ipvs_close(h);
+	return err;
+}
+
+void ipvs_close(struct ipvs_handle *h)
+{
+	if (!h)
+		return;
+	if (h->sk)
+		nl_socket_free(h->sk); /* closes the fd */
+	if (h->msg)
+		nlmsg_free(h->msg);
+	free(h->rbuf);
+	free(h->sbuf);
+	free(h->map);
+	free(h);
+}
+
+/* ---- single requests --------------------------------------------------- */
+
+/* Sends the request ipvs_nl_build_* left in h->msg with @seq and waits for it. */
+static int request(struct ipvs_handle *h, uint32_t seq, int built, ipvs_nl_msg_cb cb, void *arg)
+{
+	if (built < 0)
+		return built;
+	return ipvs_nl_transact(h, seq, cb, arg);
+}
+
+#define DO_FLAGS   (NLM_F_REQUEST | NLM_F_ACK)
+#define DUMP_FLAGS (NLM_F_REQUEST | NLM_F_DUMP)
+
+struct one_ctx {
+	void *out;
+	int (*parse)(const struct nlmsghdr *nlh, void *out);
+	bool got;
+};
+
+static int one_cb(void *arg, const struct nlmsghdr *nlh)
+{
+	struct one_ctx *c = arg;
+
+	if (c->got)
+		return 0; /* one reply expected; ignore any extra */
+	c->got = true;
+	return c->parse(nlh, c->out);
+}
+
+static int parse_info(const struct nlmsghdr *nlh, void *out)
+{
+	return ipvs_parse_info_msg(nlh, out);
+}
+
+static int parse_timeouts(const struct nlmsghdr *nlh, void *out)
+{
+	return ipvs_parse_timeouts_msg(nlh, out);
+}
+
+static int parse_service(const struct nlmsghdr *nlh, void *out)
+{
+	return ipvs_parse_service_msg(nlh, out);
+}
+
+/* A do-request with no attributes whose one reply @parse decodes. */
+static int get_one(struct ipvs_handle *h, uint8_t cmd,
+                   int (*parse)(const struct nlmsghdr *, void *), void *out)
+{
+	struct one_ctx c = { .out = out, .parse = parse };
+	uint32_t seq = ipvs_nl_next_seq(h);
+	int err;
+
+	ipvs_nl_msg_reset(h->msg);
+	err = request(h, seq, ipvs_nl_build_simple(h->msg, h->family, seq, DO_FLAGS, cmd), one_cb,
+	              &c);
+	if (!err && !c.got)
+		err = -EPROTO;
+	return err;
+}
+
+int ipvs_get_info(struct ipvs_handle *h, struct ipvs_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	return get_one(h, IPVS_CMD_GET_INFO, parse_info, out);
+}
+
+int ipvs_get_timeouts(struct ipvs_handle *h, struct ipvs_timeouts *out)
+{
+	memset(out, 0, sizeof(*out));
+	return get_one(h, IPVS_CMD_GET_CONFIG, parse_timeouts, out);
+}
+
+int ipvs_set_timeouts(struct ipvs_handle *h, const struct ipvs_timeouts *t)
+{
+	uint32_t seq = ipvs_nl_next_seq(h);
+
+	ipvs_nl_msg_reset(h->msg);
+	return request(h, seq, ipvs_nl_build_timeouts(h->msg, h->family, seq, DO_FLAGS, t), NULL,
+	               NULL);
+}
+
+int ipvs_get_service(struct ipvs_handle *h, struct ipvs_service *inout)
+{
+	struct ipvs_service got;
+	struct one_ctx c = { .out = &got, .parse = parse_service };
+	uint32_t seq = ipvs_nl_next_seq(h);
+	int err;
+
+	ipvs_nl_msg_reset(h->msg);
+	err = request(
+	    h, seq,
+	    ipvs_nl_build_svc_id(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_GET_SERVICE, inout),
+	    one_cb, &c);
+	if (!err && !c.got)
+		err = -ESRCH;
+	if (!err)
+		*inout = got;
+	return err;
+}
+
+int ipvs_zero(struct ipvs_handle *h, const struct ipvs_service *s)
+{
+	uint32_t seq = ipvs_nl_next_seq(h);
+
+	ipvs_nl_msg_reset(h->msg);
+	/* No service nest: the kernel zeroes every service. */
+	return request(h, seq,
+	               s ? ipvs_nl_build_svc_id(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_ZERO, s)
+	                 : ipvs_nl_build_simple(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_ZERO),
+	               NULL, NULL);
+}
+
+int ipvs_flush(struct ipvs_handle *h)
+{
+	uint32_t seq = ipvs_nl_next_seq(h);
+
+	ipvs_nl_msg_reset(h->msg);
+	return request(h, seq,
+	               ipvs_nl_build_simple(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_FLUSH), NULL,
+	               NULL);
+}
+
+struct daemons_ctx {
+	struct ipvs_daemon *out;
+	size_t n;
+};
+
+static int daemon_cb(void *arg, const struct nlmsghdr *nlh)
+{
+	struct daemons_ctx *c = arg;
+	struct ipvs_daemon d;
+
+	if (ipvs_parse_daemon_msg(nlh, &d) < 0) {
+		log_warn("ipvs_dump_skipped", "kind=daemon reason=malformed_reply");
+		return 0;
+	}
+	if (c->n < 2)
+		c->out[c->n++] = d;
+	return 0;
+}
+
+int ipvs_get_daemons(struct ipvs_handle *h, struct ipvs_daemon out[2], size_t *n)
+{
+	struct daemons_ctx c = { .out = out };
+	uint32_t seq = ipvs_nl_next_seq(h);
+	int err;
+
+	memset(out, 0, 2 * sizeof(*out));
+	ipvs_nl_msg_reset(h->msg);
+	err = request(h, seq,
+	              ipvs_nl_build_simple(h->msg, h->family, seq, DUMP_FLAGS, IPVS_CMD_GET_DAEMON),
+	              daemon_cb, &c);
+	*n = err ? 0 : c.n;
+	return err;
+}
+
+int ipvs_start_daemon(struct ipvs_handle *h, const struct ipvs_daemon *d)
+{
+	uint32_t seq = ipvs_nl_next_seq(h);
+
+	ipvs_nl_msg_reset(h->msg);
+	return request(
+	    h, seq, ipvs_nl_build_daemon(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_NEW_DAEMON, d),
+	    NULL, NULL);
+}
+
+int ipvs_stop_daemon(struct ipvs_handle *h, uint32_t state)
+{
+	struct ipvs_daemon d = { .state = state };
+	uint32_t seq = ipvs_nl_next_seq(h);
+
+	ipvs_nl_msg_reset(h->msg);
+	return request(
+	    h, seq, ipvs_nl_build_daemon(h->msg, h->family, seq, DO_FLAGS, IPVS_CMD_DEL_DAEMON, &d),
+	    NULL, NULL);
+}
