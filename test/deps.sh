@@ -8,7 +8,7 @@ libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
 libcurl4-openssl-dev libcjson-dev libev-dev libyaml-dev libmicrohttpd-dev
 libcmocka-dev
 qemu-system-x86 busybox-static ipvsadm iproute2 kmod cpio gzip curl openssl
-python3 ca-certificates clang-format"
+python3 ca-certificates clang-format socat"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Builds (or finds in the cache) what every kipvs test VM boots: Debian's cloud
+# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, their
+# libraries, the kernel modules the tests need and test/vm/init.
+#
+#   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
+#                               (next to PATH, base-*.list names every file in it)
+#
+# The kernel package (linux-image-cloud-amd64, resolved to its versioned
+# package) is fetched with apt-get download and unpacked with dpkg -x into
+# ${KIPVS_CACHE:-$HOME/.cache/kipvs}/vm/<release>_<version>/ — never installed.
+# The base initramfs is named after a hash of everything that goes into it, so
+# it is rebuilt only when an input changed, and several worktrees can share one
+# cache (a lock serialises builders). KIPVS_VM_KERNEL=<release>_<version> pins
+# a cached kernel (no apt lookup); without apt lists the newest cached one is used.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${KIPVS_CACHE:-$HOME/.cache/kipvs}/vm
+meta=linux-image-cloud-amd64
+mkdir -p "$cache"
+
+log() { echo "build-guest: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# Serialise with other runs (other worktrees share the cache).
+exec 8>"$cache/.lock"
+flock -w 600 8 || die "could not lock $cache/.lock"
+
+# --- the kernel ----------------------------------------------------------------
+# Prints <release>_<version> of the cloud kernel apt would install. apt-cache is
+# slow (seconds), so the answer is kept until apt's package lists change.
+resolve_kernel() {
+	local memo=$cache/resolved dep
+	if [ -s "$memo" ] && [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' \
+		-newer "$memo" 2>/dev/null | head -n 1)" ]; then
+		cat "$memo"
+		return 0
+	fi
+	# "Depends: linux-image-6.1.0-56-cloud-amd64 (= 6.1.192-2)"
+	dep=$(apt-cache show --no-all-versions "$meta" 2>/dev/null |
+		sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*\) (= \([^)]*\)).*/\1_\2/p' | head -n 1)
+	[ -n "$dep" ] || return 1
+	echo "$dep" >"$memo"
+	echo "$dep"
+}
+
+if [ -n "${KIPVS_VM_KERNEL:-}" ]; then
+	kid=$KIPVS_VM_KERNEL
+elif ! kid=$(resolve_kernel); then
+	kid=$(ls -t "$cache" 2>/dev/null | grep -E '^[0-9].*_' | head -n 1 || true)
+	[ -n "$kid" ] || die "apt knows no $meta and nothing is cached (run apt-get update)"
+	log "apt has no $meta; using cached kernel $kid"
+fi
+krel=${kid%%_*}
+kver=${kid#*_}
+kdir=$cache/$kid
+kroot=$kdir/root
+
+if [ ! -e "$kdir/.unpacked" ]; then
+	log "fetching linux-image-$krel ($kver)"
+	rm -rf "$kdir"
+	mkdir -p "$kdir/dl"
+	sandbox=()
+	[ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root) # $HOME is not _apt's
+	(cd "$kdir/dl" && apt-get download -q "${sandbox[@]}" "linux-image-$krel=$kver" >&2) ||
+		die "apt-get download linux-image-$krel=$kver failed"
+	dpkg -x "$kdir"/dl/*.deb "$kroot"
+	rm -rf "$kdir/dl"
+	depmod -b "$kroot" "$krel"
+	touch "$kdir/.unpacked"
+fi
+kernel=$kroot/boot/vmlinuz-$krel
+moddir=$kroot/lib/modules/$krel
+[ -r "$kernel" ] || die "no kernel image at $kernel"
+
+# --- what goes into the base ---------------------------------------------------
+# Whole directories (VM.md), then single modules; modules.dep gives each one's
+# dependencies (already transitive), so nothing is missing at modprobe time.
+mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
+mod_names="dummy veth virtio_net virtio_pci libcrc32c
+ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
+tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl"
+busybox=/bin/busybox
+
+libs_of() { # file... → the shared libraries ldd names, one per line
+	ldd "$@" 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' |
+		sort -u
+}
+
+modlist=$(
+	cd "$moddir"
+	awk -v dirs="$mod_dirs" -v names="$mod_names" '
+		BEGIN { nd = split(dirs, d, " "); nn = split(names, n, " ")
+			for (i = 1; i <= nn; i++) want[n[i]] = 1 }
+		{
+			path = $1; sub(/:$/, "", path)
+			base = path; sub(/.*\//, "", base); sub(/\.ko.*$/, "", base)
+			gsub(/-/, "_", base)
+			keep = (base in want)
+			for (i = 1; i <= nd && !keep; i++)
+				if (index(path, d[i] "/") == 1) keep = 1
+			if (!keep) next
+			print path
+			for (i = 2; i <= NF; i++) print $i
+		}' modules.dep | sort -u
+)
+[ -n "$modlist" ] || die "no modules selected from $moddir/modules.dep"
+
+for t in $tools $busybox; do [ -x "$t" ] || die "missing $t (run test/deps.sh)"; done
+libs=$(libs_of $tools)
+
+hash=$(
+	{
+		echo "$kid"
+		echo "$modlist"
+		cat "$0" "$here/init"
+		for f in $tools $busybox $libs; do echo "$f"; cat "$f"; done
+	} | sha256sum | cut -c1-16
+)
+base=$kdir/base-$hash.cpio.gz
+
+if [ ! -s "$base" ]; then
+	log "building base initramfs $base"
+	stage=$(mktemp -d "$kdir/stage.XXXXXX")
+	trap 'rm -rf "$stage"' EXIT
+	(
+		cd "$stage"
+		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src shared \
+			"lib/modules/$krel"
+		cp "$busybox" bin/busybox
+		# Every applet as a link in /bin, except where a real tool is carried.
+		for a in $(bin/busybox --list); do
+			[ "$a" = busybox ] && continue
+			ln -s busybox "bin/$a"
+		done
+		for f in $tools $libs; do
+			mkdir -p ".$(dirname "$f")"
+			cp -L "$f" ".$f"
+		done
+		rm -f bin/ip # /usr/bin/ip is iproute2's; PATH puts /usr first anyway
+		ln -s ../bin/busybox sbin/modprobe # the kernel's request_module runs /sbin/modprobe
+		cp "$here/init" init
+		chmod 755 init
+		printf 'root:x:0:0:root:/root:/bin/sh\n' >etc/passwd
+		printf 'root:x:0:\n' >etc/group
+		printf '127.0.0.1 localhost\n::1 localhost\n' >etc/hosts
+		printf 'hosts: files dns\n' >etc/nsswitch.conf
+		for m in $modlist; do
+			mkdir -p "lib/modules/$krel/$(dirname "$m")"
+			cp "$moddir/$m" "lib/modules/$krel/$m"
+		done
+		cp "$moddir"/modules.order "$moddir"/modules.builtin* "lib/modules/$krel/"
+		depmod -b "$stage" "$krel"
+		find . -mindepth 1 | LC_ALL=C sort >"$stage.list"
+		cpio -o -H newc -R 0:0 --quiet <"$stage.list" | gzip -1 >"$base.tmp"
+	)
+	sed 's|^\./|/|' "$stage.list" >"${base%.cpio.gz}.list"
+	rm -f "$stage.list"
+	mv "$base.tmp" "$base"
+	# Keep the cache small: old bases of this kernel unused for a day go.
+	find "$kdir" -maxdepth 1 -name 'base-*' -mtime +1 ! -path "$base" \
+		! -path "${base%.cpio.gz}.list" -delete
+fi
+touch "$base"
+echo "kernel $kernel"
+echo "base $base"

@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# The real-kernel test suite: boots one qemu VM (Debian's cloud kernel, TCG)
+# and runs test/vm/cases/*.sh in it, each in a fresh state. TAP on stdout.
+#
+#   test/vm/run.sh --list                 the case names, one per line
+#   test/vm/run.sh [options] [CASE...]    run these cases (default: all)
+#
+# Options:
+#   --net-apiserver [HOST:]PORT  give vm-net cases a network whose only reachable
+#                                destination is 10.0.2.100:6443 = 127.0.0.1:PORT
+#   --no-build                   do not run `make kipvs` first
+#   --shell                      boot the guest with an interactive shell on this
+#                                terminal (the selected cases' files are in it)
+#   --console                    copy the guest's kernel console to stderr
+#
+# Environment: KIPVS_CACHE (kernel + base initramfs cache, ~/.cache/kipvs),
+# KIPVS_VM_MEM (MiB, 2048), KIPVS_VM_SMP (1), KIPVS_VM_TIMEOUT (global limit
+# in seconds; default: boot allowance + every case's own limit).
+# Logs of the last run: build/vm/ (console.log, logs/CASE.log, CASE.host.log).
+# Conventions for case writers: test/vm/README.md.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+vmdir=test/vm
+casedir=$vmdir/cases
+
+list_cases() {
+	local f
+	for f in "$casedir"/*.sh; do
+		[ -e "$f" ] || continue
+		case "$f" in *.host.sh) continue ;; esac
+		f=${f##*/}
+		echo "${f%.sh}"
+	done
+}
+
+net_hostport=
+build=1
+shell=0
+console=0
+names=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--list) list_cases; exit 0 ;;
+	--net-apiserver) net_hostport=${2:-}; shift ;;
+	--net-apiserver=*) net_hostport=${1#*=} ;;
+	--no-build) build=0 ;;
+	--shell) shell=1 ;;
+	--console) console=1 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) names+=("$1") ;;
+	esac
+	shift
+done
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(list_cases)
+
+# --- TAP output ---------------------------------------------------------------
+n=0
+failed=0
+tap_ok() { n=$((n + 1)); echo "ok $n - $*"; }
+tap_fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+tap_diag() { local l; for l in "$@"; do printf '# %s\n' "$l"; done; }
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ] && [ "$n" -gt 0 ]
+	exit $?
+}
+
+if [ -n "$net_hostport" ]; then
+	case "$net_hostport" in
+	[0-9]*:*) ;;
+	127.0.0.1:[0-9]* | localhost:[0-9]*) net_hostport=127.0.0.1:${net_hostport#*:} ;;
+	*[!0-9]*) tap_fail "setup # --net-apiserver takes [127.0.0.1:]PORT, not $net_hostport"; finish ;;
+	*) net_hostport=127.0.0.1:$net_hostport ;;
+	esac
+	case "$net_hostport" in
+	127.0.0.1:[0-9]*) ;;
+	*) tap_fail "setup # --net-apiserver must be a loopback port, not $net_hostport"; finish ;;
+	esac
+fi
+
+# --- the cases and what they declare -------------------------------------------
+# Header lines (in the leading comment block): "# vm-timeout: SECONDS",
+# "# vm-net: apiserver", "# vm-modules: none".
+header() { # file key → value
+	awk -v k="$2" '
+		!/^#/ && NR > 1 { exit }
+		$1 == "#" && $2 == k ":" { print $3; exit }' "$1"
+}
+
+plan_names=() plan_tmo=() plan_net=() plan_mods=()
+for c in "${names[@]}"; do
+	f=$casedir/$c.sh
+	if [ ! -f "$f" ] || [[ "$c" == *.host ]] || [[ "$c" == */* ]]; then
+		tap_fail "$c # no such case ($f)"
+		continue
+	fi
+	tmo=$(header "$f" vm-timeout)
+	net=$(header "$f" vm-net)
+	mods=$(header "$f" vm-modules)
+	case "${tmo:-120}" in '' | *[!0-9]*) tap_fail "$c # bad vm-timeout '$tmo'"; continue ;; esac
+	case "${net:-none}" in none | apiserver) ;; *) tap_fail "$c # bad vm-net '$net'"; continue ;; esac
+	case "${mods:-ipvs}" in ipvs | none) ;; *) tap_fail "$c # bad vm-modules '$mods'"; continue ;; esac
+	plan_names+=("$c")
+	plan_tmo+=("${tmo:-120}")
+	plan_net+=("${net:-none}")
+	plan_mods+=("${mods:-ipvs}")
+done
+[ ${#plan_names[@]} -gt 0 ] || { [ $n -gt 0 ] || echo "# no cases selected"; finish; }
+
+work=$top/build/vm
+mkdir -p "$work"
+exec 7>"$work/.lock"
+if ! flock -n 7; then
+	echo "run.sh: another VM run uses $work; waiting" >&2
+	flock 7
+fi
+rm -rf "$work/logs" "$work/host" "$work/stage" "$work"/*.host.log
+mkdir -p "$work/logs" "$work/host"
+
+pids=() # host companions (process group leaders)
+qpid=
+cleanup() {
+	local p
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL -- "-$p" 2>/dev/null
+	done
+	pids=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the guest: kernel, base initramfs, this run's overlay ----------------------
+if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs >&2; then
+	echo "# make kipvs failed: the guest gets no ./kipvs"
+	rm -f kipvs
+fi
+if ! guest=$("$vmdir/build-guest.sh" 2>"$work/build-guest.log"); then
+	tap_fail "setup # building the guest failed"
+	tap_diag "$(tail -n 20 "$work/build-guest.log")"
+	finish
+fi
+kernel=$(awk '$1 == "kernel" { print $2 }' <<<"$guest")
+base=$(awk '$1 == "base" { print $2 }' <<<"$guest")
+
+# Host companions: cases/NAME.host.sh runs on the host for the whole VM run,
+# prints the loopback port it listens on as its first line, and may leave
+# files in $VM_HOST_FILES for the guest. Each gets its own guest address.
+declare -A api
+next_ip=100
+if [ -n "$net_hostport" ]; then
+	fwd=("10.0.2.100:6443=$net_hostport")
+	next_ip=101
+else
+	fwd=()
+fi
+for i in "${!plan_names[@]}"; do
+	c=${plan_names[$i]}
+	[ "${plan_net[$i]}" = apiserver ] || continue
+	comp=$casedir/$c.host.sh
+	if [ ! -f "$comp" ]; then
+		[ -n "$net_hostport" ] && api[$c]=10.0.2.100:6443
+		continue
+	fi
+	gaddr=10.0.2.$next_ip:6443
+	next_ip=$((next_ip + 1))
+	mkdir -p "$work/host/$c"
+	out=$work/$c.host.out
+	VM_APISERVER=$gaddr VM_HOST_FILES=$work/host/$c \
+		setsid bash "$comp" >"$out" 2>"$work/$c.host.log" </dev/null 7>&- &
+	pids+=($!)
+	port=
+	for _ in $(seq 300); do
+		if [ "$(wc -l <"$out")" -ge 1 ]; then
+			port=$(head -n 1 "$out")
+			break
+		fi
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	case "$port" in
+	[0-9]*) api[$c]=$gaddr; fwd+=("$gaddr=127.0.0.1:$port") ;;
+	*)
+		tap_fail "$c # its host companion $comp printed no port"
+		tap_diag "$(tail -n 20 "$work/$c.host.log")"
+		plan_net[$i]=skip
+		;;
+	esac
+done
+
+stage=$work/stage
+mkdir -p "$stage/src/.vm" "$stage/shared"
+plan=$stage/src/.vm/plan
+: >"$plan"
+for i in "${!plan_names[@]}"; do
+	c=${plan_names[$i]}
+	[ "${plan_net[$i]}" = skip ] && continue
+	echo "$c ${plan_tmo[$i]} ${plan_net[$i]} ${plan_mods[$i]} ${api[$c]:--}" >>"$plan"
+done
+[ -s "$plan" ] || finish
+[ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
+
+# The test tree (tracked and new files, as git sees them), ../shared, ./kipvs
+# and the libraries it needs that the base lacks.
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -co --exclude-standard -z test
+else
+	find test -path test/vm/cache -prune -o -path test/vm/work -prune -o -type f -print0
+fi | tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$stage/src" -xf -
+[ -d "$top/../shared" ] && cp -rL "$top/../shared/." "$stage/shared/"
+if [ -x kipvs ]; then
+	cp kipvs "$stage/src/kipvs"
+	ldd kipvs 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r l; do
+		grep -qxF "$l" "${base%.cpio.gz}.list" && continue
+		mkdir -p "$stage$(dirname "$l")"
+		cp -L "$l" "$stage$l"
+	done
+fi
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) \
+	>"$work/overlay.cpio.gz"
+cat "$base" "$work/overlay.cpio.gz" >"$work/initrd.gz"
+
+# --- boot ------------------------------------------------------------------------
+mem=${KIPVS_VM_MEM:-2048}
+smp=${KIPVS_VM_SMP:-1}
+append="console=ttyS0 quiet panic=-1 loglevel=4"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"
+	-nodefaults -no-user-config -display none -no-reboot
+	-kernel "$kernel" -initrd "$work/initrd.gz")
+if grep -q ' apiserver ' "$plan"; then
+	nd=user,id=n0,restrict=on
+	# The "cmd:" form starts one socat per guest connection; the plain
+	# "tcp:" form is a single chardev, good for one connection only.
+	for f in "${fwd[@]}"; do
+		nd+=",guestfwd=tcp:${f%%=*}-cmd:socat -lf /dev/null - TCP:${f#*=}"
+	done
+	qemu+=(-netdev "$nd" -device virtio-net-pci,netdev=n0,romfile=)
+else
+	qemu+=(-nic none)
+fi
+
+if [ $shell -eq 1 ]; then
+	"${qemu[@]}" -append "$append kipvs.shell" -serial mon:stdio -serial null
+	exit $?
+fi
+
+: >"$work/console.log"
+: >"$work/results.raw"
+total=0
+for t in "${plan_tmo[@]}"; do total=$((total + t + 15)); done
+limit=${KIPVS_VM_TIMEOUT:-$((total + 120))}
+start=$(date +%s.%N)
+# timeout(1) is the global limit: it stops qemu with TERM (exit status 124).
+timeout "$limit" "${qemu[@]}" -append "$append" -monitor none \
+	-serial "file:$work/console.log" -serial "file:$work/results.raw" \
+	</dev/null >"$work/qemu.log" 2>&1 7>&- &
+qpid=$!
+[ $console -eq 1 ] && { tail -n +1 -F --pid=$qpid -s 0.2 "$work/console.log" >&2 2>/dev/null & }
+
+# --- results ----------------------------------------------------------------------
+elapsed() { echo "$(date +%s.%N) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+mapfile -t planned < <(awk '{ print $1 }' "$plan")
+declare -A tmo_of
+while read -r c t _; do tmo_of[$c]=$t; done <"$plan"
+cur= checks=0 skipwhy= diags=() done=0 booted= ended=()
+flush_diag() { [ ${#diags[@]} -gt 0 ] && tap_diag "${diags[@]}"; diags=(); }
+
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	case "$line" in KIPVS:*) line=${line#KIPVS:} ;; *) continue ;; esac
+	case "$line" in
+	"L "*) [ -n "$cur" ] && printf '%s\n' "${line#L }" >>"$work/logs/$cur.log" ;;
+	"# "*) diags+=("${line#\# }") ;;
+	"boot "*)
+		booted=$(elapsed "$start")
+		read -r _ up krel <<<"$line"
+		echo "# guest $krel up after ${booted} s (guest uptime $up s)" ;;
+	"begin "*) cur=${line#begin } checks=0 skipwhy= cstart=$(date +%s.%N) ;;
+	"ok "*) checks=$((checks + 1)); tap_ok "$cur/${line#ok }"; flush_diag ;;
+	"fail "*) checks=$((checks + 1)); tap_fail "$cur/${line#fail }"; flush_diag ;;
+	"skip "*)
+		checks=$((checks + 1))
+		s=${line#skip }
+		tap_ok "$cur/${s%% *} # SKIP ${s#* }"
+		flush_diag ;;
+	"skipcase "*) skipwhy=${line#skipcase } ;;
+	"end "*)
+		read -r _ c rc <<<"$line"
+		took=$(elapsed "$cstart")
+		case "$rc" in
+		0) [ $checks -eq 0 ] && tap_ok "$c" ;;
+		77) tap_ok "$c # SKIP ${skipwhy:-exit status 77}" ;;
+		timeout) tap_fail "$c # timed out after ${tmo_of[$c]:-?} s (vm-timeout)" ;;
+		*) tap_fail "$c # exit status $rc" ;;
+		esac
+		flush_diag
+		echo "# $c: $took s"
+		ended+=("$c")
+		cur= ;;
+	done) done=1 ;;
+	esac
+done < <(tail -n +1 -F --pid=$qpid -s 0.2 "$work/results.raw" 2>/dev/null)
+wait $qpid 2>/dev/null
+qrc=$?
+qpid=
+
+if [ $done -ne 1 ]; then
+	if [ $qrc -eq 124 ]; then
+		why="the VM was stopped after the global limit of $limit s"
+	elif [ -z "$booted" ]; then
+		why="the VM never came up (qemu exit status $qrc)"
+	else
+		why="the VM stopped (qemu exit status $qrc)"
+	fi
+	if [ -n "$cur" ]; then
+		tap_fail "$cur # $why during this case"
+		flush_diag
+		tap_diag "last kernel console lines ($work/console.log):"
+		tap_diag "$(tail -n 25 "$work/console.log" | tr -d '\r')"
+		ended+=("$cur")
+	fi
+	for c in "${planned[@]}"; do
+		[[ " ${ended[*]} " == *" $c "* ]] && continue
+		tap_fail "$c # not run: $why"
+		if [ -z "$booted" ]; then
+			tap_diag "$(tail -n 25 "$work/console.log" | tr -d '\r')" "$(tail -n 5 "$work/qemu.log")"
+			booted=reported
+		fi
+	done
+fi
+echo "# VM run: $(elapsed "$start") s in all; logs in ${work#$top/}/"
+finish
