@@ -24,7 +24,7 @@ must basic_table
 # The state is the captured one: the captures are then golden files too.
 check_eq state_is_captured "$(cat $CAPS/basic/10_Sn.out)" "$(ipvsadm -Sn)"
 check_eq kipvs_matches_capture_Ln "$(cat $CAPS/basic/04_Ln.out)" "$("$K" -Ln)"
-check_eq kipvs_matches_capture_nosort "$(cat $CAPS/basic/08_Ln_nosort.out)" "$("$K" -Ln --nosort)"
+# (Not --nosort: the kernel's hash order depends on the namespace's address.)
 
 all_listings basic
 
@@ -45,7 +45,7 @@ for o in "-Lnc --stats" "-L --timeout --persistent-conn" "-L --daemon --rate" \
 	same_named "opts:$(admin_name "$o")" "$o"
 done
 same_named opts:no_command "-n"
-same_named opts:nothing_but_a_word "foo"
+# (Not `kipvs foo`: a first word that is no option is a kipvs subcommand name.)
 
 # -c on an idle table (entries appear in admin_stats).
 same conns:Lnc -Lnc

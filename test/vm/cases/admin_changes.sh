@@ -123,7 +123,7 @@ mixed_table() {
 		ipvsadm -A -t [2001:db8::1]:443 -s wlc -p 600 &&
 		ipvsadm -a -t [2001:db8::1]:443 -r 10.244.1.2 -i &&
 		ipvsadm -A -f 2 -6 -s rr &&
-		ipvsadm -a -f 2 -6 -r [2001:db8::20] -g
+		ipvsadm -a -f 2 -6 -r 2001:db8::20 -g
 }
 must ipvsadm -C
 must mixed_table

@@ -52,9 +52,11 @@ for o in "-Ln" "-Ln --stats" "-Ln --stats --exact" "-Ln --persistent-conn" "-Ln 
 	same "idle:$(admin_name "$o")" "$o"
 done
 # Rates decay every 2 s, expiry times every second.
-for o in "-Ln --rate" "-Ln --rate --exact" "-Ln --stats --rate" "-Ln -u 10.96.0.10:53 --rate" \
-	"-Lnc" "-Lnc --persistent-conn" "-Lc" "-L -c -n"; do
+for o in "-Ln --rate" "-Ln --rate --exact" "-Ln --stats --rate" "-Ln -u 10.96.0.10:53 --rate"; do
 	same_moving "moving:$(admin_name "$o")" "$o"
+done
+for o in "-Lnc" "-Lnc --persistent-conn" "-Lc" "-L -c -n" "-Lc --persistent-conn"; do
+	same_conns "conns:$(admin_name "$o")" "$o"
 done
 all_listings stats
 
