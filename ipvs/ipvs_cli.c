@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ipvsadm's argument grammar. Two layers: a small scanner that returns
- * options in the order and with the arguments popt 1.19 would (so
- * clustering, "--opt=value", optional arguments and error texts match), and
- * the option handlers and checks of ipvsadm 1.31, in its order: the first
- * failing check wins, as ipvsadm exits at its first fail().
+ * ipvsadm's argument grammar. Two layers: ipvs_cli_scan returns options in
+ * the order and with the arguments popt 1.19 would (clustering, "--opt=value",
+ * optional arguments, error texts), and this file has ipvsadm 1.31's option
+ * table, handlers and checks, in its order: the first failing check wins, as
+ * ipvsadm exits at its first fail().
  */
 #include "ipvs_cli.h"
 
