@@ -10,8 +10,7 @@
 
 CC       ?= gcc
 PKG      ?= pkg-config
-PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1
-PKG_OPT   = libmicrohttpd
+PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1 libmicrohttpd
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wvla \
            -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \

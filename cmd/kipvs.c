@@ -15,6 +15,7 @@ static const char usage[] =
     "  kipvs render -f FILE|- [flags]      the table this node would program, offline\n"
     "  kipvs diff [flags]                  what a sync would change now\n"
     "  kipvs cleanup [flags]               remove what kipvs owns, nothing else\n"
+    "  kipvs watch [flags]                 print what the apiserver reflectors see\n"
     "  kipvs -L|-l [-n] [options]          list the kernel table as ipvsadm does\n"
     "  kipvs -S [-n]                       save the kernel table as ipvsadm -S does\n"
     "  kipvs -R                            restore a table saved with -S, from stdin\n"
@@ -26,7 +27,15 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "netif-test", cmd_netif_test },
+	{ "render", cmd_render },
+	{ "watch", cmd_watch },
 	{ "nl-test", cmd_nltest },
+	{ "run", cmd_run },
+	{ "cleanup", cmd_cleanup },
+	{ "diff", cmd_diff },
+	{ "watch", cmd_watch },
+	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };
 

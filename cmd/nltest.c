@@ -4,7 +4,7 @@
  * module) directly, for the VM tests and for measuring it:
  *
  *   kipvs nl-test open                      open a handle; print info or the error text
- *   kipvs nl-test dump [--no-stats] [--as-changes] [--time]
+ *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time]
  *   kipvs nl-test apply [-q] [--time] FILE|-
  *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
  *   kipvs nl-test get SVC | zero [SVC] | flush | info
@@ -439,7 +439,7 @@ static int cmd_dump(int argc, char **argv)
 {
 	struct ipvs_handle *h;
 	struct ipvs_table t;
-	int stats = 1, as_changes = 0, timing = 0, err;
+	int stats = 1, as_changes = 0, timing = 0, count = 0, err;
 	double t0, t1, t2;
 
 	for (int i = 1; i < argc; i++) {
@@ -449,6 +449,8 @@ static int cmd_dump(int argc, char **argv)
 			as_changes = 1;
 		else if (!strcmp(argv[i], "--time"))
 			timing = 1;
+		else if (!strcmp(argv[i], "--count"))
+			count = 1;
 		else
 			return 2;
 	}
@@ -463,6 +465,8 @@ static int cmd_dump(int argc, char **argv)
 	t2 = now_s();
 	if (err) {
 		fprintf(stderr, "kipvs: dump: %s\n", ipvs_strerror(err));
+	} else if (count) {
+		printf("services=%zu dests=%zu\n", t.n, ipvs_table_count_dests(&t));
 	} else {
 		for (size_t i = 0; i < t.n; i++) {
 			if (as_changes) {

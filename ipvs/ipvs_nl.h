@@ -71,6 +71,9 @@ int ipvs_nl_build_daemon(struct nl_msg *m, int family, uint32_t seq, int flags, 
 
 /* ---- the handle (ipvs_nl_sock.c) ------------------------------------- */
 
+/* Datagrams taken per recvmmsg(): a dump's data and its DONE come together. */
+#define IPVS_NL_RSLOTS 8
+
 struct ipvs_handle {
 	struct nl_sock *sk;
 	int fd;
@@ -78,9 +81,11 @@ struct ipvs_handle {
 	uint32_t portid;    /* our netlink port id */
 	uint32_t seq;       /* last sequence number used */
 	struct nl_msg *msg; /* builder reused for every request */
-	uint8_t *rbuf;      /* one received datagram */
-	size_t rbuf_len;
-	uint8_t *sbuf; /* one batch of requests */
+	uint8_t *rbuf;      /* IPVS_NL_RSLOTS datagram slots of rslot bytes */
+	size_t rslot;
+	unsigned rlen[IPVS_NL_RSLOTS]; /* length of each datagram received */
+	uint64_t dgram_no;             /* datagrams handled by ipvs_nl_wait() so far */
+	uint8_t *sbuf;                 /* one batch of requests */
 	size_t sbuf_len;
 	size_t window; /* most changes in one sendmsg (bounded by rcvbuf) */
 	size_t *map;   /* batch slot -> change index, window entries */
@@ -98,11 +103,15 @@ int ipvs_nl_send(struct ipvs_handle *h, const void *buf, size_t len) IPVS_WUR;
 /* Sends the request built in h->msg. */
 int ipvs_nl_send_msg(struct ipvs_handle *h) IPVS_WUR;
 /*
- * Receives one datagram into h->rbuf (@flags: 0 or MSG_DONTWAIT). Returns
- * its length or -errno (-ENOBUFS: the kernel dropped replies; -ETIMEDOUT: no
- * answer in time; -EAGAIN: nothing queued, with MSG_DONTWAIT).
+ * Receives up to IPVS_NL_RSLOTS queued datagrams with one recvmmsg(),
+ * waiting for the first (@flags: 0 or MSG_DONTWAIT). Returns how many (read
+ * them with ipvs_nl_dgram()) or -errno: -ENOBUFS, the kernel dropped
+ * replies; -ETIMEDOUT, no answer in time; -EAGAIN, nothing queued (with
+ * MSG_DONTWAIT).
  */
 int ipvs_nl_recv(struct ipvs_handle *h, int flags) IPVS_WUR;
+/* Datagram @i of the last ipvs_nl_recv(); its length in *len (0 = dropped). */
+struct nlmsghdr *ipvs_nl_dgram(struct ipvs_handle *h, int i, unsigned *len);
 /*
  * Reads replies to the request with sequence number @seq until it is
  * finished: an ACK or error (for do-requests sent with NLM_F_ACK) or
@@ -119,7 +128,7 @@ int ipvs_nl_transact(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, voi
 /* libnl's NLE_* code → -errno, once, here. */
 int ipvs_nl_errno(int nle);
 
-/* ---- de-duplication (ipvs_nl_dump.c) --------------------------------- */
+/* ---- dumps (ipvs_nl_dump.c) ------------------------------------------ */
 
 /*
  * An index over table entries by identity, so a dump that repeats an entry
@@ -138,5 +147,32 @@ struct ipvs_nl_seen {
 };
 
 void ipvs_nl_seen_free(struct ipvs_nl_seen *s);
+
+/*
+ * What a dump has gathered so far: replies are decoded and appended to the
+ * caller's table (service dump) or service (destination dump), repeats
+ * merged in place. The dumps feed it from the socket; tests feed it
+ * recorded replies.
+ */
+struct ipvs_nl_acc {
+	struct ipvs_table *t; /* a service dump fills this... */
+	struct ipvs_vs *vs;   /* ...a destination dump this */
+	size_t base;          /* entries before this were there already */
+	struct ipvs_nl_seen seen;
+	uint64_t first_dgram; /* datagram number of the first entry; 0 = none */
+	bool indexed;         /* seen covers the entries (from the 2nd datagram on) */
+	size_t dups, bad;
+};
+
+void ipvs_nl_acc_services(struct ipvs_nl_acc *a, struct ipvs_table *t);
+void ipvs_nl_acc_dests(struct ipvs_nl_acc *a, struct ipvs_vs *vs);
+/*
+ * One reply message, received in datagram number @dgram (never 0; equal
+ * numbers = same datagram). 0 or -ENOMEM; a message that does not decode
+ * is skipped and counted.
+ */
+int ipvs_nl_acc_add(struct ipvs_nl_acc *a, const struct nlmsghdr *nlh, uint64_t dgram) IPVS_WUR;
+/* Logs what was skipped or merged; frees the index (not the entries). */
+void ipvs_nl_acc_finish(struct ipvs_nl_acc *a);
 
 #endif

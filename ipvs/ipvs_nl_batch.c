@@ -26,6 +26,24 @@ struct chunk {
 	size_t cnt;     /* requests in the batch; the fence is first + cnt */
 };
 
+/* One reply: attaches an error to its change; true for the fence's ACK. */
+static bool take_reply(struct ipvs_handle *h, struct ipvs_change *changes, const struct chunk *ch,
+                       uint32_t fence, const struct nlmsghdr *nlh)
+{
+	uint32_t k = nlh->nlmsg_seq - ch->first;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR)
+		return false; /* a stale reply to an earlier request */
+	if (nlh->nlmsg_seq == fence)
+		return true;
+	if (k >= ch->cnt) {
+		log_debug("ipvs_stale_reply", "seq=%u type=%u", nlh->nlmsg_seq, nlh->nlmsg_type);
+		return false;
+	}
+	changes[h->map[k]].err = ipvs_nl_msg_error(nlh);
+	return false;
+}
+
 /* Reads until the fence's ACK, attaching each error to its change. */
 static int collect(struct ipvs_handle *h, struct ipvs_change *changes, const struct chunk *ch)
 {
@@ -50,22 +68,12 @@ static int collect(struct ipvs_handle *h, struct ipvs_change *changes, const str
 			err = n;
 			break;
 		}
-		for (nlh = (struct nlmsghdr *)h->rbuf; NLMSG_OK(nlh, (unsigned)n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			uint32_t k = nlh->nlmsg_seq - ch->first;
+		for (int d = 0; d < n; d++) {
+			unsigned len;
 
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue; /* a stale reply to an earlier request */
-			if (nlh->nlmsg_seq == fence) {
-				done = true;
-				continue;
-			}
-			if (k >= ch->cnt) {
-				log_debug("ipvs_stale_reply", "seq=%u type=%u", nlh->nlmsg_seq,
-				          nlh->nlmsg_type);
-				continue;
-			}
-			changes[h->map[k]].err = ipvs_nl_msg_error(nlh);
+			for (nlh = ipvs_nl_dgram(h, d, &len); NLMSG_OK(nlh, len);
+			     nlh = NLMSG_NEXT(nlh, len))
+				done |= take_reply(h, changes, ch, fence, nlh);
 		}
 	}
 	if (!err && lost)

@@ -6,9 +6,11 @@
  * A dump is not a snapshot: the kernel resumes each datagram by position
  * and drops its lock in between, so an entry added or removed meanwhile can
  * make another one show up twice (or not at all). Entries are therefore
- * keyed by identity as they arrive; a repeat replaces the earlier copy in
- * place (it is the fresher one) instead of adding a second entry. What was
- * missed is for the caller's next pass to see.
+ * keyed by identity; a repeat replaces the earlier copy in place (it is the
+ * fresher one) instead of adding a second entry. What was missed is for the
+ * caller's next pass to see. One datagram is filled under the kernel's lock
+ * and cannot repeat itself, so the index is built only when a dump's second
+ * datagram arrives: most per-service destination dumps never need it.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -105,107 +107,141 @@ static size_t seen_put(struct ipvs_nl_seen *s, uint32_t hash, const void *base, 
 	return SIZE_MAX;
 }
 
-static bool svc_eq(const void *base, size_t idx, const void *key)
+/* ---- accumulating a dump ------------------------------------------------ */
+
+void ipvs_nl_acc_services(struct ipvs_nl_acc *a, struct ipvs_table *t)
 {
-	return ipvs_service_same(&((const struct ipvs_vs *)base)[idx].svc, key);
+	memset(a, 0, sizeof(*a));
+	a->t = t;
+	a->base = t->n;
 }
 
-static bool dest_eq(const void *base, size_t idx, const void *key)
+void ipvs_nl_acc_dests(struct ipvs_nl_acc *a, struct ipvs_vs *vs)
 {
-	return ipvs_dest_same(&((const struct ipvs_dest *)base)[idx], key);
+	memset(a, 0, sizeof(*a));
+	a->vs = vs;
+	a->base = vs->n_dests;
 }
 
-/* ---- services ---------------------------------------------------------- */
-
-struct svc_ctx {
-	struct ipvs_table *t;
-	size_t base; /* entries before this were not ours */
-	struct ipvs_nl_seen seen;
-	size_t dups, bad;
-};
-
-static int svc_cb(void *arg, const struct nlmsghdr *nlh)
+/* Entry @i (counted from the dump's first) of the array being filled. */
+static const void *acc_entry(const struct ipvs_nl_acc *a, size_t i)
 {
-	struct svc_ctx *c = arg;
+	return a->t ? (const void *)&a->t->vs[a->base + i].svc
+	            : (const void *)&a->vs->dests[a->base + i];
+}
+
+static size_t acc_count(const struct ipvs_nl_acc *a)
+{
+	return (a->t ? a->t->n : a->vs->n_dests) - a->base;
+}
+
+static uint32_t acc_hash(const struct ipvs_nl_acc *a, const void *e)
+{
+	return a->t ? svc_hash(e) : dest_hash(e);
+}
+
+static bool acc_eq(const void *base, size_t idx, const void *key)
+{
+	const struct ipvs_nl_acc *a = base;
+
+	return a->t ? ipvs_service_same(acc_entry(a, idx), key)
+	            : ipvs_dest_same(acc_entry(a, idx), key);
+}
+
+/* Looks @e up (indexing the entries so far first, if not done yet). */
+static size_t acc_find(struct ipvs_nl_acc *a, const void *e, uint64_t dgram)
+{
+	if (!a->first_dgram)
+		a->first_dgram = dgram;
+	if (!a->indexed && dgram != a->first_dgram) {
+		for (size_t i = 0; i < acc_count(a); i++)
+			if (seen_put(&a->seen, acc_hash(a, acc_entry(a, i)), a, acc_eq,
+			             acc_entry(a, i), i) == (size_t)-2)
+				return (size_t)-2;
+		a->indexed = true;
+	}
+	if (!a->indexed)
+		return SIZE_MAX;
+	return seen_put(&a->seen, acc_hash(a, e), a, acc_eq, e, acc_count(a));
+}
+
+int ipvs_nl_acc_add(struct ipvs_nl_acc *a, const struct nlmsghdr *nlh, uint64_t dgram)
+{
 	struct ipvs_service s;
+	struct ipvs_dest d;
 	size_t dup;
 
-	if (ipvs_parse_service_msg(nlh, &s) < 0) {
+	if (a->t ? ipvs_parse_service_msg(nlh, &s) < 0 : ipvs_parse_dest_msg(nlh, &d) < 0) {
 		/* Keep the rest of the table; ipvsadm would fail the whole listing. */
-		c->bad++;
+		a->bad++;
 		return 0;
 	}
-	dup = seen_put(&c->seen, svc_hash(&s), c->t->vs + c->base, svc_eq, &s, c->t->n - c->base);
+	if (!a->t && !d.addr.af) {
+		/* No ADDR_FAMILY (kernels before 3.18): the service's family. */
+		d.addr.af = a->vs->svc.addr.af;
+		if (d.addr.af == AF_INET)
+			memset(d.addr.a.b + 4, 0, 12);
+	}
+	dup = acc_find(a, a->t ? (const void *)&s : (const void *)&d, dgram);
 	if (dup == (size_t)-2)
 		return -ENOMEM;
 	if (dup != SIZE_MAX) {
-		c->t->vs[c->base + dup].svc = s;
-		c->dups++;
+		/* Seen before: keep its place, take the fresher values. */
+		if (a->t)
+			a->t->vs[a->base + dup].svc = s;
+		else
+			a->vs->dests[a->base + dup] = d;
+		a->dups++;
 		return 0;
 	}
-	return ipvs_table_add(c->t, &s) ? 0 : -ENOMEM;
+	if (a->t)
+		return ipvs_table_add(a->t, &s) ? 0 : -ENOMEM;
+	return ipvs_vs_add_dest(a->vs, &d);
+}
+
+void ipvs_nl_acc_finish(struct ipvs_nl_acc *a)
+{
+	const char *kind = a->t ? "service" : "dest";
+
+	ipvs_nl_seen_free(&a->seen);
+	if (a->bad)
+		log_warn("ipvs_dump_skipped", "kind=%s count=%zu reason=malformed_reply", kind,
+		         a->bad);
+	if (a->dups)
+		log_debug("ipvs_dump_duplicates", "kind=%s count=%zu", kind, a->dups);
+}
+
+struct dump_ctx {
+	struct ipvs_handle *h;
+	struct ipvs_nl_acc acc;
+};
+
+static int dump_cb(void *arg, const struct nlmsghdr *nlh)
+{
+	struct dump_ctx *c = arg;
+
+	return ipvs_nl_acc_add(&c->acc, nlh, c->h->dgram_no);
 }
 
 int ipvs_dump_services(struct ipvs_handle *h, struct ipvs_table *out)
 {
-	struct svc_ctx c = { .t = out, .base = out->n };
+	struct dump_ctx c = { .h = h };
 	uint32_t seq = ipvs_nl_next_seq(h);
 	int err;
 
+	ipvs_nl_acc_services(&c.acc, out);
 	ipvs_nl_msg_reset(h->msg);
 	err = ipvs_nl_build_simple(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
 	                           IPVS_CMD_GET_SERVICE);
 	if (!err)
-		err = ipvs_nl_transact(h, seq, svc_cb, &c);
-	ipvs_nl_seen_free(&c.seen);
-	if (c.bad)
-		log_warn("ipvs_dump_skipped", "kind=service count=%zu reason=malformed_reply",
-		         c.bad);
-	if (c.dups)
-		log_debug("ipvs_dump_duplicates", "kind=service count=%zu", c.dups);
+		err = ipvs_nl_transact(h, seq, dump_cb, &c);
+	ipvs_nl_acc_finish(&c.acc);
 	return err;
-}
-
-/* ---- destinations ---------------------------------------------------- */
-
-struct dest_ctx {
-	struct ipvs_vs *vs;
-	size_t base;
-	struct ipvs_nl_seen seen;
-	size_t dups, bad;
-};
-
-static int dest_cb(void *arg, const struct nlmsghdr *nlh)
-{
-	struct dest_ctx *c = arg;
-	struct ipvs_dest d;
-	size_t dup;
-
-	if (ipvs_parse_dest_msg(nlh, &d) < 0) {
-		c->bad++;
-		return 0;
-	}
-	if (!d.addr.af) {
-		/* No ADDR_FAMILY (kernels before 3.18): the service's family. */
-		d.addr.af = c->vs->svc.addr.af;
-		if (d.addr.af == AF_INET)
-			memset(d.addr.a.b + 4, 0, 12);
-	}
-	dup = seen_put(&c->seen, dest_hash(&d), c->vs->dests + c->base, dest_eq, &d,
-	               c->vs->n_dests - c->base);
-	if (dup == (size_t)-2)
-		return -ENOMEM;
-	if (dup != SIZE_MAX) {
-		c->vs->dests[c->base + dup] = d;
-		c->dups++;
-		return 0;
-	}
-	return ipvs_vs_add_dest(c->vs, &d);
 }
 
 int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs)
 {
-	struct dest_ctx c = { .vs = vs, .base = vs->n_dests };
+	struct dump_ctx c = { .h = h };
 	uint32_t seq = ipvs_nl_next_seq(h);
 	int err;
 
@@ -214,16 +250,13 @@ int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs)
 	 * ESRCH: it then shows no destinations, and the caller's next pass
 	 * no longer sees it.
 	 */
+	ipvs_nl_acc_dests(&c.acc, vs);
 	ipvs_nl_msg_reset(h->msg);
 	err = ipvs_nl_build_svc_id(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
 	                           IPVS_CMD_GET_DEST, &vs->svc);
 	if (!err)
-		err = ipvs_nl_transact(h, seq, dest_cb, &c);
-	ipvs_nl_seen_free(&c.seen);
-	if (c.bad)
-		log_warn("ipvs_dump_skipped", "kind=dest count=%zu reason=malformed_reply", c.bad);
-	if (c.dups)
-		log_debug("ipvs_dump_duplicates", "kind=dest count=%zu", c.dups);
+		err = ipvs_nl_transact(h, seq, dump_cb, &c);
+	ipvs_nl_acc_finish(&c.acc);
 	return err;
 }
 

@@ -30,8 +30,11 @@
 #define SOL_NETLINK 270
 #endif
 
-/* Room for one datagram: the kernel packs dump replies into at most ~32 KiB. */
-#define RBUF_LEN (64 * 1024)
+/*
+ * Room for one datagram: the kernel packs dump replies into at most 32 KiB
+ * less its overhead (and sizes them after the largest buffer we offer).
+ */
+#define RSLOT_LEN (32 * 1024)
 /* One batch of requests per sendmsg(): well under the send buffer we ask for. */
 #define SBUF_LEN       (256 * 1024)
 #define SNDBUF_WANT    (1024 * 1024)
@@ -134,28 +137,40 @@ int ipvs_nl_send_msg(struct ipvs_handle *h)
 
 int ipvs_nl_recv(struct ipvs_handle *h, int flags)
 {
-	struct sockaddr_nl from;
-	struct iovec iov = { .iov_base = h->rbuf, .iov_len = h->rbuf_len };
-	struct msghdr mh = {
-		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1
-	};
-	ssize_t n;
+	struct sockaddr_nl from[IPVS_NL_RSLOTS];
+	struct iovec iov[IPVS_NL_RSLOTS];
+	struct mmsghdr mm[IPVS_NL_RSLOTS];
+	int n;
 
-	for (;;) {
-		mh.msg_namelen = sizeof(from);
-		n = recvmsg(h->fd, &mh, flags);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return (flags & MSG_DONTWAIT) ? -EAGAIN : -ETIMEDOUT;
-		if (n < 0)
-			return -errno;
-		if (mh.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		if (from.nl_pid != 0) /* only the kernel talks to us */
-			continue;
-		return (int)n;
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < IPVS_NL_RSLOTS; i++) {
+		iov[i].iov_base = h->rbuf + (size_t)i * h->rslot;
+		iov[i].iov_len = h->rslot;
+		mm[i].msg_hdr.msg_name = &from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
 	}
+	do
+		n = recvmmsg(h->fd, mm, IPVS_NL_RSLOTS, flags | MSG_WAITFORONE, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return (flags & MSG_DONTWAIT) ? -EAGAIN : -ETIMEDOUT;
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		/* Only the kernel talks to us; anything else is dropped. */
+		h->rlen[i] = from[i].nl_pid == 0 ? mm[i].msg_len : 0;
+	}
+	return n;
+}
+
+struct nlmsghdr *ipvs_nl_dgram(struct ipvs_handle *h, int i, unsigned *len)
+{
+	*len = h->rlen[i];
+	return (struct nlmsghdr *)(h->rbuf + (size_t)i * h->rslot);
 }
 
 /* The kernel's extended-ACK text for an error, when it gave one. */
@@ -200,50 +215,65 @@ int ipvs_nl_msg_error(const struct nlmsghdr *nlh)
 	return e->error;
 }
 
+/*
+ * One reply message for ipvs_nl_wait(): 1 when the request is finished
+ * (*ret then holds its outcome), 0 to read on.
+ */
+static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb, void *arg,
+                    int *ret)
+{
+	int done_err = 0;
+
+	if (nlh->nlmsg_seq != seq) {
+		log_debug("ipvs_stale_reply", "seq=%u want=%u type=%u", nlh->nlmsg_seq, seq,
+		          nlh->nlmsg_type);
+		return 0;
+	}
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+		return 0;
+	case NLMSG_ERROR:
+		if (!*ret)
+			*ret = ipvs_nl_msg_error(nlh);
+		return 1;
+	case NLMSG_DONE:
+		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+			memcpy(&done_err, NLMSG_DATA(nlh), sizeof(int));
+		if (!*ret && done_err < 0)
+			*ret = done_err;
+		return 1;
+	case NLMSG_OVERRUN:
+		if (!*ret)
+			*ret = -ENOBUFS;
+		return 1;
+	default:
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			log_debug("ipvs_dump_interrupted", "seq=%u", seq);
+		/* After a callback error keep draining, so the dump ends and the
+		 * socket stays clean. */
+		if (cb && !*ret)
+			*ret = cb(arg, nlh);
+		return 0;
+	}
+}
+
 int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg)
 {
 	int ret = 0;
 
 	for (;;) {
 		int n = ipvs_nl_recv(h, 0);
-		struct nlmsghdr *nlh;
 
 		if (n < 0)
 			return n;
-		for (nlh = (struct nlmsghdr *)h->rbuf; NLMSG_OK(nlh, (unsigned)n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_seq != seq) {
-				log_debug("ipvs_stale_reply", "seq=%u want=%u type=%u",
-				          nlh->nlmsg_seq, seq, nlh->nlmsg_type);
-				continue;
-			}
-			switch (nlh->nlmsg_type) {
-			case NLMSG_NOOP:
-				continue;
-			case NLMSG_ERROR: {
-				int err = ipvs_nl_msg_error(nlh);
+		for (int d = 0; d < n; d++) {
+			unsigned len;
+			struct nlmsghdr *nlh = ipvs_nl_dgram(h, d, &len);
 
-				return ret ? ret : err;
-			}
-			case NLMSG_DONE: {
-				int done_err = 0;
-
-				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&done_err, NLMSG_DATA(nlh), sizeof(int));
-				if (ret)
+			h->dgram_no++;
+			for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
+				if (wait_msg(seq, nlh, cb, arg, &ret))
 					return ret;
-				return done_err < 0 ? done_err : 0;
-			}
-			case NLMSG_OVERRUN:
-				return ret ? ret : -ENOBUFS;
-			default:
-				if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-					log_debug("ipvs_dump_interrupted", "seq=%u", seq);
-				/* After a callback error keep draining, so the
-				 * dump ends and the socket stays clean. */
-				if (cb && !ret)
-					ret = cb(arg, nlh);
-			}
 		}
 	}
 }
@@ -300,8 +330,8 @@ static int setup_socket(struct ipvs_handle *h)
 	h->sbuf_len = SBUF_LEN;
 	if (sndbuf > 0 && (size_t)sndbuf < SBUF_LEN + 64)
 		h->sbuf_len = (size_t)sndbuf > 4096 + 64 ? (size_t)sndbuf - 64 : 4096;
-	h->rbuf_len = RBUF_LEN;
-	h->rbuf = malloc(h->rbuf_len);
+	h->rslot = RSLOT_LEN;
+	h->rbuf = malloc(h->rslot * IPVS_NL_RSLOTS);
 	h->sbuf = malloc(h->sbuf_len);
 	h->map = calloc(h->window, sizeof(*h->map));
 	h->msg = nlmsg_alloc_size(8192);

@@ -2,7 +2,7 @@
 # Source checks (TAP output): clang-format clean, no banned calls, no terminal
 # output or exit() outside cmd/, files under 1,000 lines.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$(readlink -f "$0")")/.."
 n=0
 report() { # ok|fail, name, details
 	n=$((n + 1))

@@ -1,14 +1,38 @@
 #!/bin/sh
 # Installs every build and test dependency of kipvs from Debian packages.
 # Idempotent: when every package is already installed nothing is fetched.
+# One package per line, sorted, so additions from different changes merge.
 set -eu
 
-PKGS="build-essential pkg-config
-libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
-libcurl4-openssl-dev libcjson-dev libev-dev libyaml-dev libmicrohttpd-dev
+PKGS="
+build-essential
+busybox-static
+ca-certificates
+clang-format
+cpio
+curl
+gzip
+iproute2
+ipvsadm
+kmod
+libcjson-dev
 libcmocka-dev
-qemu-system-x86 busybox-static ipvsadm iproute2 kmod cpio gzip curl openssl
-python3 ca-certificates clang-format socat"
+libcurl4-openssl-dev
+libev-dev
+libmicrohttpd-dev
+libnl-3-dev
+libnl-genl-3-dev
+libnl-route-3-dev
+libyaml-dev
+nghttp2-server
+openssl
+pkg-config
+python3
+python3-yaml
+qemu-system-x86
+socat
+systemd
+"
 
 missing=""
 for p in $PKGS; do

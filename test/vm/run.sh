@@ -5,6 +5,9 @@
 #   test/vm/run.sh --list                 the case names, one per line
 #   test/vm/run.sh [options] [CASE...]    run these cases (default: all)
 #
+# A CASE is a name from --list, or the path of a case file elsewhere under
+# test/ (e.g. test/bench/vm_restore.sh); its name is then the file's basename.
+#
 # Options:
 #   --net-apiserver [HOST:]PORT  give vm-net cases a network whose only reachable
 #                                destination is 10.0.2.100:6443 = 127.0.0.1:PORT
@@ -60,7 +63,13 @@ n=0
 failed=0
 tap_ok() { n=$((n + 1)); echo "ok $n - $*"; }
 tap_fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-tap_diag() { local l; for l in "$@"; do printf '# %s\n' "$l"; done; }
+tap_diag() { # text... (each may hold several lines)
+	local t l
+	for t in "$@"; do
+		[ -n "$t" ] || continue
+		while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$t"
+	done
+}
 finish() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ] && [ "$n" -gt 0 ]
@@ -89,11 +98,14 @@ header() { # file key → value
 		$1 == "#" && $2 == k ":" { print $3; exit }' "$1"
 }
 
-plan_names=() plan_tmo=() plan_net=() plan_mods=()
+plan_names=() plan_files=() plan_tmo=() plan_net=() plan_mods=()
 for c in "${names[@]}"; do
-	f=$casedir/$c.sh
-	if [ ! -f "$f" ] || [[ "$c" == *.host ]] || [[ "$c" == */* ]]; then
-		tap_fail "$c # no such case ($f)"
+	case "$c" in
+	*/* | *.sh) f=${c#./} c=${f##*/} c=${c%.sh} ;;
+	*) f=$casedir/$c.sh ;;
+	esac
+	if [ ! -f "$f" ] || [[ "$c" == *.host ]] || [[ "$f" != test/* ]]; then
+		tap_fail "$c # no such case ($f; cases are files under test/)"
 		continue
 	fi
 	tmo=$(header "$f" vm-timeout)
@@ -103,6 +115,7 @@ for c in "${names[@]}"; do
 	case "${net:-none}" in none | apiserver) ;; *) tap_fail "$c # bad vm-net '$net'"; continue ;; esac
 	case "${mods:-ipvs}" in ipvs | none) ;; *) tap_fail "$c # bad vm-modules '$mods'"; continue ;; esac
 	plan_names+=("$c")
+	plan_files+=("$f")
 	plan_tmo+=("${tmo:-120}")
 	plan_net+=("${net:-none}")
 	plan_mods+=("${mods:-ipvs}")
@@ -161,7 +174,7 @@ fi
 for i in "${!plan_names[@]}"; do
 	c=${plan_names[$i]}
 	[ "${plan_net[$i]}" = apiserver ] || continue
-	comp=$casedir/$c.host.sh
+	comp=${plan_files[$i]%.sh}.host.sh
 	if [ ! -f "$comp" ]; then
 		[ -n "$net_hostport" ] && api[$c]=10.0.2.100:6443
 		continue
@@ -186,7 +199,7 @@ for i in "${!plan_names[@]}"; do
 	[0-9]*) api[$c]=$gaddr; fwd+=("$gaddr=127.0.0.1:$port") ;;
 	*)
 		tap_fail "$c # its host companion $comp printed no port"
-		tap_diag "$(tail -n 20 "$work/$c.host.log")"
+		tap_diag "first line of its stdout: '$port'" "its stderr:" "$(tail -n 20 "$work/$c.host.log")"
 		plan_net[$i]=skip
 		;;
 	esac
@@ -199,7 +212,8 @@ plan=$stage/src/.vm/plan
 for i in "${!plan_names[@]}"; do
 	c=${plan_names[$i]}
 	[ "${plan_net[$i]}" = skip ] && continue
-	echo "$c ${plan_tmo[$i]} ${plan_net[$i]} ${plan_mods[$i]} ${api[$c]:--}" >>"$plan"
+	echo "$c ${plan_files[$i]} ${plan_tmo[$i]} ${plan_net[$i]} ${plan_mods[$i]} ${api[$c]:--}" \
+		>>"$plan"
 done
 [ -s "$plan" ] || finish
 [ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
@@ -265,7 +279,7 @@ qpid=$!
 elapsed() { echo "$(date +%s.%N) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
 mapfile -t planned < <(awk '{ print $1 }' "$plan")
 declare -A tmo_of
-while read -r c t _; do tmo_of[$c]=$t; done <"$plan"
+while read -r c _ t _; do tmo_of[$c]=$t; done <"$plan"
 cur= checks=0 skipwhy= diags=() done=0 booted= ended=()
 flush_diag() { [ ${#diags[@]} -gt 0 ] && tap_diag "${diags[@]}"; diags=(); }
 

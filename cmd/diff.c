@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `kipvs diff` — what a sync would change now, as the commands that would
+ * do it (ipvsadm for the table, ip for kube-ipvs0). Changes nothing. Exit 0
+ * when the node is in sync, 1 when not, 2 on errors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../ipvs/ipvs.h"
+#include "../ipvs/netif.h"
+#include "../lib/config.h"
+#include "../lib/log.h"
+#include "../sync/sync_fetch.h"
+#include "../sync/sync_reconcile.h"
+#include "../sync/sync_save.h"
+#include "../sync/sync_store.h"
+#include "cmd.h"
+
+/* The service part of a save line: "-t ADDR:PORT" or "-f MARK [-6]". */
+static void svc_id(const struct ipvs_service *s, char *buf, size_t len)
+{
+	char line[SYNC_SAVE_LINE_MAX];
+	const char *start, *end;
+
+	buf[0] = '\0';
+	if (sync_save_service(s, line, sizeof(line)) < 0)
+		return;
+	start = line + 3; /* after "-A " */
+	end = strstr(start, " -s ");
+	if (!end)
+		end = start + strlen(start);
+	snprintf(buf, len, "%.*s", (int)(end - start), start);
+}
+
+static void print_change(const struct ipvs_change *c)
+{
+	char line[SYNC_SAVE_LINE_MAX], id[SYNC_SAVE_LINE_MAX], d[ADDR_STRLEN];
+
+	switch (c->op) {
+	case IPVS_OP_ADD_SERVICE:
+	case IPVS_OP_EDIT_SERVICE:
+		if (sync_save_service(&c->svc, line, sizeof(line)) >= 0)
+			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_SERVICE ? 'A' : 'E',
+			       line + 2);
+		break;
+	case IPVS_OP_DEL_SERVICE:
+		svc_id(&c->svc, id, sizeof(id));
+		printf("ipvsadm -D %s\n", id);
+		break;
+	case IPVS_OP_ADD_DEST:
+	case IPVS_OP_EDIT_DEST:
+		if (sync_save_dest(&c->svc, &c->dest, line, sizeof(line)) >= 0)
+			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_DEST ? 'a' : 'e', line + 2);
+		break;
+	case IPVS_OP_DEL_DEST:
+		svc_id(&c->svc, id, sizeof(id));
+		printf("ipvsadm -d %s -r %s\n", id, addr_port_fmt(&c->dest.addr, c->dest.port, d));
+		break;
+	}
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct kipvs_config cfg;
+	struct sync_reconcile_opts ro = { 0 };
+	struct sync_reconcile *rec = NULL;
+	struct sync_store *st = NULL;
+	struct ipvs_handle *h = NULL;
+	struct netif *nf = NULL;
+	const struct ipvs_change *plan;
+	const struct net_addr *add, *del;
+	size_t n, n_add, n_del;
+	char err[512], host[256], buf[ADDR_STRLEN], *zone = NULL;
+	int rc;
+
+	config_init(&cfg);
+	rc = config_from_args(&cfg, argc, argv, stdout, err, sizeof(err));
+	if (rc != 0) {
+		if (rc < 0)
+			fprintf(stderr, "kipvs diff: %s\n", err);
+		config_free(&cfg);
+		return rc < 0 ? 2 : 0;
+	}
+	log_set_level(cfg.log_level);
+	if (!cfg.hostname_override && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		cfg.hostname_override = strdup(host);
+	}
+	rc = ipvs_open(&h);
+	if (rc) {
+		fprintf(stderr, "kipvs diff: %s\n", ipvs_strerror(rc));
+		rc = 2;
+		goto out;
+	}
+	rc = netif_open(&nf);
+	if (!rc)
+		rc = sync_store_new(&st);
+	if (!rc)
+		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, 60.0);
+	if (rc) {
+		fprintf(stderr, "kipvs diff: cannot read the cluster: %s\n", strerror(-rc));
+		rc = 2;
+		goto out;
+	}
+	ro.cfg = &cfg;
+	ro.ipvs = h;
+	ro.netif = nf;
+	ro.store = st;
+	ro.dry_run = true;
+	rc = sync_reconcile_new(&ro, &rec);
+	if (!rc && zone)
+		rc = sync_reconcile_set_zone(rec, zone) < 0 ? -ENOMEM : 0;
+	if (!rc) {
+		rc = sync_reconcile_full_begin(rec, 0, false);
+		while (rc > 0)
+			rc = sync_reconcile_full_step(rec, (size_t)rc);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "kipvs diff: %s\n", strerror(-rc));
+		rc = 2;
+		goto out;
+	}
+	if (netif_index(nf, SYNC_IFNAME) == -ENODEV)
+		printf("ip link add %s type dummy\n", SYNC_IFNAME);
+	sync_reconcile_addr_plan(rec, &add, &n_add, &del, &n_del);
+	for (size_t i = 0; i < n_add; i++)
+		printf("ip addr add %s/%d dev %s\n", addr_fmt(&add[i], buf),
+		       add[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
+	plan = sync_reconcile_plan(rec, &n);
+	for (size_t i = 0; i < n; i++)
+		print_change(&plan[i]);
+	for (size_t i = 0; i < n_del; i++)
+		printf("ip addr del %s/%d dev %s\n", addr_fmt(&del[i], buf),
+		       del[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
+	rc = (n || n_add || n_del) ? 1 : 0;
+out:
+	sync_reconcile_free(rec);
+	sync_store_free(st);
+	netif_close(nf);
+	ipvs_close(h);
+	free(zone);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kipvs render — offline: Kubernetes objects in (a List as
+ * `kubectl get svc,endpointslices -A -o json` prints it, typed lists,
+ * single objects, core/v1 Endpoints, Nodes), the IPVS table this node would
+ * program out, as `ipvsadm -S -n` lines (or, with --bound, the kube-ipvs0
+ * addresses). No kernel, no apiserver.
+ *
+ * Order: virtual servers by protocol (tcp, udp, sctp), then address (IPv4
+ * before IPv6, numerically), then port; destinations by address, then port.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/kube/kube_decode.h"
+#include "../lib/log.h"
+#include "../lib/config.h"
+#include "../sync/sync_desired.h"
+#include "../sync/sync_fetch.h"
+#include "../sync/sync_save.h"
+#include "../sync/sync_store.h"
+#include "cmd.h"
+
+#define MAX_INPUT       (512u << 20) /* one JSON document */
+#define MAX_FILES       64
+#define MAX_NODE_IPS    64
+#define MAX_NODEPORT_CI 64
+
+static const char render_usage[] =
+    "Usage: kipvs render -f FILE|- [-f FILE...] [options]\n"
+    "  -f, --filename FILE|-         Kubernetes JSON: a List (kubectl get svc,endpointslices\n"
+    "                                -A -o json), a ServiceList/EndpointSliceList/\n"
+    "                                EndpointsList, or single objects; '-' is stdin\n"
+    "  --hostname-override NAME      this node's name (endpoints on it are local)\n"
+    "  --node-ip IP[,IP...]          this node's addresses (NodePorts; repeatable)\n"
+    "  --node-zone ZONE              this node's topology zone (default: from the Node\n"
+    "                                object named by --hostname-override, if given)\n"
+    "  --nodeport-addresses CIDR[,CIDR...]  keep only node addresses inside these\n"
+    "  --ipvs-scheduler NAME         default scheduler (rr)\n"
+    "  --feature-gates PreferSameTrafficDistribution=true|false\n"
+    "  --bound                       print the kube-ipvs0 addresses instead\n"
+    "Without -f the objects are read from the API server (one LIST each):\n"
+    "  --kubeconfig FILE, --master URL, --context NAME, --endpoints-api "
+    "auto|endpointslices|endpoints\n"
+    "Output: the table in `ipvsadm -S -n` form, sorted by protocol, address, port.\n";
+
+struct render_opts {
+	const char *files[MAX_FILES];
+	size_t n_files;
+	const char *hostname;
+	const char *zone;
+	const char *scheduler;
+	struct net_addr node_ips[MAX_NODE_IPS];
+	size_t n_node_ips;
+	struct net_cidr cidrs[MAX_NODEPORT_CI];
+	size_t n_cidrs;
+	bool prefer_same_node;
+	bool bound;
+	/* without -f: the API server */
+	const char *kubeconfig;
+	const char *master;
+	const char *context;
+	enum endpoints_api endpoints_api;
+};
+
+/* "--flag value" or "--flag=value"; advances *i past a separate value. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "kipvs render: %s needs a value\n", name);
+		return "";
+	}
+	return argv[++*i];
+}
+
+static int parse_ip_list(const char *v, struct net_addr *out, size_t *n, size_t max)
+{
+	char buf[1024], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*n >= max || addr_parse(t, &out[*n])) {
+			fprintf(stderr, "kipvs render: --node-ip: not an IP address: %s\n", t);
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int parse_cidr_list(const char *v, struct net_cidr *out, size_t *n, size_t max)
+{
+	char buf[1024], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (*n >= max || cidr_parse(t, &out[*n])) {
+			fprintf(stderr, "kipvs render: --nodeport-addresses: not a CIDR: %s\n", t);
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int parse_gates(const char *v, struct render_opts *o)
+{
+	char buf[512], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "PreferSameTrafficDistribution=true"))
+			o->prefer_same_node = true;
+		else if (!strcmp(t, "PreferSameTrafficDistribution=false"))
+			o->prefer_same_node = false;
+		else
+			fprintf(stderr, "kipvs render: ignoring feature gate %s\n", t);
+	}
+	return 0;
+}
+
+/* 0, or 2 (usage error, message printed), or -1 for --help. */
+static int parse_args(int argc, char **argv, struct render_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return -1;
+		if (!strcmp(a, "--bound")) {
+			o->bound = true;
+		} else if (!strcmp(a, "-f") || (v = flag_value(argc, argv, &i, "--filename"))) {
+			if (!strcmp(a, "-f")) {
+				if (i + 1 >= argc) {
+					fputs("kipvs render: -f needs a file name or -\n", stderr);
+					return 2;
+				}
+				v = argv[++i];
+			}
+			if (!*v || o->n_files >= MAX_FILES) {
+				fputs("kipvs render: bad or too many -f\n", stderr);
+				return 2;
+			}
+			o->files[o->n_files++] = v;
+		} else if ((v = flag_value(argc, argv, &i, "--hostname-override"))) {
+			o->hostname = v;
+		} else if ((v = flag_value(argc, argv, &i, "--node-zone"))) {
+			o->zone = v;
+		} else if ((v = flag_value(argc, argv, &i, "--ipvs-scheduler"))) {
+			if (!sync_sched_valid(v)) {
+				fprintf(stderr, "kipvs render: unknown scheduler '%s'\n", v);
+				return 2;
+			}
+			o->scheduler = v;
+		} else if ((v = flag_value(argc, argv, &i, "--node-ip"))) {
+			if (parse_ip_list(v, o->node_ips, &o->n_node_ips, MAX_NODE_IPS))
+				return 2;
+		} else if ((v = flag_value(argc, argv, &i, "--nodeport-addresses"))) {
+			if (parse_cidr_list(v, o->cidrs, &o->n_cidrs, MAX_NODEPORT_CI))
+				return 2;
+		} else if ((v = flag_value(argc, argv, &i, "--feature-gates"))) {
+			parse_gates(v, o);
+		} else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+			o->kubeconfig = v;
+		} else if ((v = flag_value(argc, argv, &i, "--master"))) {
+			o->master = v;
+		} else if ((v = flag_value(argc, argv, &i, "--context"))) {
+			o->context = v;
+		} else if ((v = flag_value(argc, argv, &i, "--endpoints-api"))) {
+			if (!strcmp(v, "auto"))
+				o->endpoints_api = ENDPOINTS_API_AUTO;
+			else if (!strcmp(v, "endpointslices"))
+				o->endpoints_api = ENDPOINTS_API_SLICES;
+			else if (!strcmp(v, "endpoints"))
+				o->endpoints_api = ENDPOINTS_API_ENDPOINTS;
+			else {
+				fprintf(stderr,
+				        "kipvs render: --endpoints-api: auto, endpointslices or "
+				        "endpoints, not '%s'\n",
+				        v);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "kipvs render: unknown argument '%s'\n", a);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f) {
+		fprintf(stderr, "kipvs render: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t r;
+
+		if (n + 65536 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 262144;
+			if (cap > MAX_INPUT + 1) {
+				fprintf(stderr, "kipvs render: %s: larger than %u MiB\n", path,
+				        MAX_INPUT >> 20);
+				goto fail;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				fprintf(stderr, "kipvs render: %s: out of memory\n", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "kipvs render: %s: read error\n", path);
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return NULL;
+}
+
+struct render_ctx {
+	struct sync_store *st;
+	const struct render_opts *o;
+	char *node_zone; /* from a Node object named --hostname-override */
+	size_t objects, invalid;
+};
+
+static int take_object(struct render_ctx *c, const cJSON *item, enum kube_kind kind)
+{
+	struct kube_object obj = { 0 };
+	int err = kube_object_decode(item, kind, &obj);
+
+	if (err == -ENOTSUP)
+		return 0; /* a kind render does not read (Pods in a List...) */
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		c->invalid++; /* the decoder logged kind, name and field */
+		return 0;
+	}
+	c->objects++;
+	switch (obj.kind) {
+	case KUBE_KIND_SERVICE:
+		err = sync_store_upsert_service(c->st, obj.svc);
+		break;
+	case KUBE_KIND_ENDPOINT_SLICE:
+		err = sync_store_upsert_slice(c->st, obj.slice);
+		break;
+	case KUBE_KIND_ENDPOINTS:
+		err = sync_store_upsert_endpoints(c->st, obj.eps);
+		break;
+	case KUBE_KIND_NODE:
+		if (c->o->hostname && obj.node->meta.name &&
+		    !strcmp(obj.node->meta.name, c->o->hostname) && obj.node->zone) {
+			free(c->node_zone);
+			c->node_zone = strdup(obj.node->zone);
+		}
+		kube_object_free(&obj);
+		return 0;
+	default:
+		kube_object_free(&obj);
+		return 0;
+	}
+	if (err == -EINVAL)
+		c->invalid++;
+	return err == -ENOMEM ? err : 0;
+}
+
+/* 0 when the document was read (even if some objects were invalid). */
+static int take_file(struct render_ctx *c, const char *path)
+{
+	size_t len = 0;
+	char *buf = read_all(path, &len);
+	cJSON *root = NULL;
+	int err;
+
+	if (!buf)
+		return -EIO;
+	err = kube_json_parse(buf, len, path, &root);
+	free(buf);
+	if (err) {
+		fprintf(stderr, "kipvs render: %s: not valid JSON\n", path);
+		return err;
+	}
+	if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "items")) {
+		struct kube_list_iter it;
+		const cJSON *item;
+		enum kube_kind kind;
+
+		err = kube_list_iter_init(&it, root, KUBE_KIND_UNKNOWN);
+		while (!err && (item = kube_list_iter_next(&it, &kind)))
+			err = take_object(c, item, kind);
+	} else if (cJSON_IsArray(root)) {
+		const cJSON *item;
+
+		cJSON_ArrayForEach(item, root)
+		{
+			err = take_object(c, item, KUBE_KIND_UNKNOWN);
+			if (err)
+				break;
+		}
+	} else {
+		err = take_object(c, root, KUBE_KIND_UNKNOWN);
+	}
+	cJSON_Delete(root);
+	if (err)
+		fprintf(stderr, "kipvs render: %s: %s\n", path, strerror(-err));
+	return err;
+}
+
+static bool any_node_port(const struct sync_store *st)
+{
+	const struct sync_svc *e;
+	size_t pos = 0;
+
+	while ((e = sync_store_next(st, &pos))) {
+		const struct kube_service *s = sync_svc_service(e);
+
+		for (size_t i = 0; s && i < s->n_ports; i++)
+			if (s->ports[i].node_port)
+				return true;
+	}
+	return false;
+}
+
+static int node_config(struct sync_node *n, const struct render_opts *o, const char *node_zone)
+{
+	const char *zone = o->zone ? o->zone : node_zone;
+
+	if (sync_node_set_name(n, o->hostname) || sync_node_set_zone(n, zone) ||
+	    (o->scheduler && sync_node_set_scheduler(n, o->scheduler)) ||
+	    sync_node_set_node_addrs(n, o->node_ips, o->n_node_ips, o->cidrs, o->n_cidrs) ||
+	    sync_node_set_local_addrs(n, o->node_ips, o->n_node_ips))
+		return -ENOMEM;
+	n->prefer_same_node = o->prefer_same_node;
+	return 0;
+}
+
+static int print_table(const struct sync_desired *d)
+{
+	struct ipvs_table t;
+	char line[SYNC_SAVE_LINE_MAX];
+	int err;
+
+	ipvs_table_init(&t);
+	err = sync_desired_to_table(d, &t);
+	for (size_t i = 0; !err && i < t.n; i++) {
+		const struct ipvs_vs *vs = &t.vs[i];
+
+		if (sync_save_service(&vs->svc, line, sizeof(line)) < 0)
+			continue;
+		printf("%s\n", line);
+		for (size_t j = 0; j < vs->n_dests; j++)
+			if (sync_save_dest(&vs->svc, &vs->dests[j], line, sizeof(line)) >= 0)
+				printf("%s\n", line);
+	}
+	ipvs_table_free(&t);
+	return err;
+}
+
+static int print_bound(const struct sync_desired *d)
+{
+	struct net_addr *a;
+	size_t n;
+	int err = sync_desired_bound_addrs(d, &a, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		char s[ADDR_STRLEN];
+
+		printf("%s\n", addr_fmt(&a[i], s));
+	}
+	free(a);
+	return err;
+}
+
+int cmd_render(int argc, char **argv)
+{
+	struct render_opts o;
+	struct render_ctx c = { 0 };
+	struct sync_node node;
+	struct sync_desired *d = NULL;
+	size_t read_ok = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_args(argc, argv, &o);
+	if (rc < 0) {
+		fputs(render_usage, stdout);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	sync_node_init(&node);
+	c.o = &o;
+	if (sync_store_new(&c.st) || sync_desired_new(&d)) {
+		fputs("kipvs render: out of memory\n", stderr);
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < o.n_files; i++)
+		read_ok += take_file(&c, o.files[i]) == 0;
+	if (!o.n_files) {
+		/* The live cluster: one complete LIST of each resource. */
+		struct kipvs_config cfg;
+		int err;
+
+		config_init(&cfg);
+		cfg.kubeconfig = o.kubeconfig ? strdup(o.kubeconfig) : NULL;
+		cfg.master = o.master ? strdup(o.master) : NULL;
+		cfg.context = o.context ? strdup(o.context) : NULL;
+		cfg.endpoints_api = o.endpoints_api;
+		err = sync_fetch(&cfg, o.hostname, c.st, &c.node_zone, 60.0);
+		config_free(&cfg);
+		if (err) {
+			fprintf(stderr, "kipvs render: cannot read the cluster: %s\n",
+			        strerror(-err));
+			rc = 1;
+			goto out;
+		}
+		read_ok = 1;
+	}
+	if (!read_ok) {
+		fputs("kipvs render: nothing could be read\n", stderr);
+		rc = 1;
+		goto out;
+	}
+	if (c.invalid)
+		fprintf(stderr, "kipvs render: skipped %zu invalid object(s)\n", c.invalid);
+	if (!o.n_node_ips && any_node_port(c.st))
+		fputs("kipvs render: no --node-ip: NodePorts get no virtual servers\n", stderr);
+	if (node_config(&node, &o, c.node_zone) || sync_desired_build(d, c.st, &node) ||
+	    (o.bound ? print_bound(d) : print_table(d))) {
+		fputs("kipvs render: out of memory\n", stderr);
+		rc = 1;
+		goto out;
+	}
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	sync_desired_free(d);
+	sync_store_free(c.st);
+	sync_node_clear(&node);
+	free(c.node_zone);
+	return rc;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kipvs watch — runs the apiserver reflectors and prints one line per event:
+ *
+ *   upsert service shop/frontend rv=48230 ports=2
+ *   delete endpointslice shop/frontend-x7k2p
+ *   synced services
+ *   relist services reason=410
+ *   relisted services
+ *
+ * Logs go to stderr. A tool for operators ("what does kipvs see?") and the
+ * driver of the API-tier host tests.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/kube/kube_client.h"
+#include "../lib/kube/kube_config.h"
+#include "../lib/kube/kube_types.h"
+#include "../lib/log.h"
+#include "cmd.h"
+
+static const char watch_usage[] =
+    "Usage: kipvs watch [options]\n"
+    "  --kubeconfig FILE        kubeconfig to use (default: $KUBECONFIG, else in-cluster)\n"
+    "  --context NAME           context of the kubeconfig (default: its current-context)\n"
+    "  --master URL             apiserver URL; overrides the kubeconfig's server\n"
+    "  --endpoints-api API      slices | endpoints | auto (default auto: slices unless the\n"
+    "                           server has no discovery.k8s.io/v1)\n"
+    "  --node NAME              also watch this Node (its zone label)\n"
+    "  --once                   print the initial lists, then exit once all are synced\n"
+    "  --log-level LEVEL        error | warn | info | debug (default info)\n"
+    "Test and tuning knobs:\n"
+    "  --sa-dir DIR             service-account folder for in-cluster config\n"
+    "  --page-size N            list page size (default 500)\n"
+    "  --max-event-bytes N      cap on one watch event (default 8 MiB)\n"
+    "  --watch-timeout S        watch timeoutSeconds (default random in [300,600))\n"
+    "  --token-period S         token file re-read period (default 60)\n";
+
+struct watch_ctx {
+	struct ev_loop *loop;
+	bool once;
+	bool synced[KUBE_RES_COUNT];
+};
+
+static void print_key(const char *verb, const char *kind, const char *ns, const char *name)
+{
+	if (ns && *ns)
+		printf("%s %s %s/%s", verb, kind, ns, name);
+	else
+		printf("%s %s %s", verb, kind, name);
+}
+
+/*
+ * Objects are printed, then freed: this consumer keeps nothing. (A real
+ * consumer stores them and frees the previous version on the next upsert.)
+ */
+static void on_service(void *ctx, struct kube_service *s)
+{
+	print_key("upsert", "service", s->meta.namespace, s->meta.name);
+	printf(" rv=%s ports=%zu\n", s->meta.resource_version, s->n_ports);
+	kube_service_free(s);
+}
+
+static void on_slice(void *ctx, struct kube_endpoint_slice *s)
+{
+	print_key("upsert", "endpointslice", s->meta.namespace, s->meta.name);
+	printf(" rv=%s service=%s endpoints=%zu ports=%zu\n", s->meta.resource_version,
+	       s->service_name ? s->service_name : "-", s->n_endpoints, s->n_ports);
+	kube_endpoint_slice_free(s);
+}
+
+static void on_endpoints(void *ctx, struct kube_endpoints *e)
+{
+	print_key("upsert", "endpoints", e->meta.namespace, e->meta.name);
+	printf(" rv=%s subsets=%zu\n", e->meta.resource_version, e->n_subsets);
+	kube_endpoints_free(e);
+}
+
+static void on_node(void *ctx, struct kube_node *n)
+{
+	print_key("upsert", "node", NULL, n->meta.name);
+	printf(" rv=%s zone=%s\n", n->meta.resource_version, n->zone ? n->zone : "-");
+	kube_node_free(n);
+}
+
+static void on_service_delete(void *ctx, const char *ns, const char *name)
+{
+	print_key("delete", "service", ns, name);
+	putchar('\n');
+}
+
+static void on_slice_delete(void *ctx, const char *ns, const char *name)
+{
+	print_key("delete", "endpointslice", ns, name);
+	putchar('\n');
+}
+
+static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
+{
+	print_key("delete", "endpoints", ns, name);
+	putchar('\n');
+}
+
+static void on_node_delete(void *ctx, const char *name)
+{
+	print_key("delete", "node", NULL, name);
+	putchar('\n');
+}
+
+static void on_list_begin(void *ctx, enum kube_resource res, enum kube_list_reason why)
+{
+	if (why != KUBE_LIST_INITIAL)
+		printf("relist %s reason=%s\n", kube_resource_name(res),
+		       kube_list_reason_name(why));
+}
+
+/* A relist is complete: the deletions printed since "relist" were found by it. */
+static void on_list_end(void *ctx, enum kube_resource res)
+{
+	struct watch_ctx *w = ctx;
+
+	if (res < KUBE_RES_COUNT && w->synced[res])
+		printf("relisted %s\n", kube_resource_name(res));
+}
+
+static void on_synced(void *ctx, enum kube_resource res)
+{
+	struct watch_ctx *w = ctx;
+
+	if (res < KUBE_RES_COUNT)
+		w->synced[res] = true;
+	printf("synced %s\n", kube_resource_name(res));
+}
+
+static void on_all_synced(void *ctx)
+{
+	struct watch_ctx *w = ctx;
+
+	printf("synced all\n");
+	if (w->once)
+		ev_break(w->loop, EVBREAK_ALL);
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_info("signal", "signal=%d action=exit", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !end || *end || end == s || v > max) {
+		fprintf(stderr, "kipvs watch: %s: not a number up to %lu: %s\n", opt, max, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	enum {
+		O_KUBECONFIG = 1000,
+		O_CONTEXT,
+		O_MASTER,
+		O_EPAPI,
+		O_NODE,
+		O_ONCE,
+		O_LOGLEVEL,
+		O_SADIR,
+		O_PAGE,
+		O_MAXEV,
+		O_WTIMEOUT,
+		O_TOKPERIOD,
+		O_HELP,
+	};
+	static const struct option opts[] = {
+		{ "kubeconfig", required_argument, NULL, O_KUBECONFIG },
+		{ "context", required_argument, NULL, O_CONTEXT },
+		{ "master", required_argument, NULL, O_MASTER },
+		{ "endpoints-api", required_argument, NULL, O_EPAPI },
+		{ "node", required_argument, NULL, O_NODE },
+		{ "once", no_argument, NULL, O_ONCE },
+		{ "log-level", required_argument, NULL, O_LOGLEVEL },
+		{ "sa-dir", required_argument, NULL, O_SADIR },
+		{ "page-size", required_argument, NULL, O_PAGE },
+		{ "max-event-bytes", required_argument, NULL, O_MAXEV },
+		{ "watch-timeout", required_argument, NULL, O_WTIMEOUT },
+		{ "token-period", required_argument, NULL, O_TOKPERIOD },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kube_config_opts co = { 0 };
+	struct kube_client_opts ko = { 0 };
+	struct kube_client_cbs cbs = {
+		.service_upsert = on_service,
+		.service_delete = on_service_delete,
+		.slice_upsert = on_slice,
+		.slice_delete = on_slice_delete,
+		.endpoints_upsert = on_endpoints,
+		.endpoints_delete = on_endpoints_delete,
+		.node_upsert = on_node,
+		.node_delete = on_node_delete,
+		.list_begin = on_list_begin,
+		.list_end = on_list_end,
+		.synced = on_synced,
+		.all_synced = on_all_synced,
+	};
+	struct watch_ctx w = { 0 };
+	struct kube_config *cfg = NULL;
+	struct kube_client *kc = NULL;
+	ev_signal sigint, sigterm;
+	char qs[300], qsrc[300];
+	unsigned long v;
+	int c, r, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KUBECONFIG:
+			co.kubeconfig = optarg;
+			break;
+		case O_CONTEXT:
+			co.context = optarg;
+			break;
+		case O_MASTER:
+			co.master = optarg;
+			break;
+		case O_EPAPI:
+			if (!strcmp(optarg, "slices") || !strcmp(optarg, "endpointslices"))
+				ko.endpoints_api = KUBE_EP_SLICES;
+			else if (!strcmp(optarg, "endpoints"))
+				ko.endpoints_api = KUBE_EP_ENDPOINTS;
+			else if (!strcmp(optarg, "auto"))
+				ko.endpoints_api = KUBE_EP_AUTO;
+			else {
+				fprintf(stderr,
+				        "kipvs watch: --endpoints-api: slices, endpoints or "
+				        "auto, not %s\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case O_NODE:
+			ko.node_name = optarg;
+			break;
+		case O_ONCE:
+			w.once = true;
+			break;
+		case O_LOGLEVEL: {
+			enum log_level l;
+
+			if (log_parse_level(optarg, &l)) {
+				fprintf(stderr, "kipvs watch: --log-level: unknown level %s\n",
+				        optarg);
+				return 2;
+			}
+			log_set_level(l);
+			break;
+		}
+		case O_SADIR:
+			co.sa_dir = optarg;
+			break;
+		case O_PAGE:
+			if (parse_uint("--page-size", optarg, 100000, &v) || !v)
+				return 2;
+			ko.page_size = (unsigned)v;
+			break;
+		case O_MAXEV:
+			if (parse_uint("--max-event-bytes", optarg, 1ul << 30, &v) || v < 64)
+				return 2;
+			ko.max_event_bytes = v;
+			break;
+		case O_WTIMEOUT:
+			if (parse_uint("--watch-timeout", optarg, 86400, &v) || !v)
+				return 2;
+			ko.watch_min_s = (unsigned)v;
+			ko.watch_max_s = (unsigned)v + 1;
+			break;
+		case O_TOKPERIOD:
+			if (parse_uint("--token-period", optarg, 86400, &v) || !v)
+				return 2;
+			ko.token_period_s = (double)v;
+			break;
+		case O_HELP:
+		case 'h':
+			fputs(watch_usage, stdout);
+			return 0;
+		default:
+			fputs(watch_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kipvs watch: unexpected argument %s\n", argv[optind]);
+		return 2;
+	}
+	if (!co.kubeconfig && !co.master) {
+		const char *env = getenv("KUBECONFIG");
+
+		if (env && *env && !strchr(env, ':'))
+			co.kubeconfig = env;
+		else if (env && *env)
+			log_warn("kubeconfig_env_ignored",
+			         "reason=\"KUBECONFIG lists several files; kipvs reads one: pass "
+			         "--kubeconfig FILE\"");
+	}
+	ko.user_agent = "kipvs/" KIPVS_VERSION " (linux) watch";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (kube_config_load(&co, &cfg))
+		return 1; /* the loader logged which file and field */
+	w.loop = ev_default_loop(EVFLAG_AUTO);
+	if (!w.loop) {
+		fprintf(stderr, "kipvs watch: cannot create the event loop\n");
+		goto out;
+	}
+	ev_signal_init(&sigint, on_signal, SIGINT);
+	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_signal_start(w.loop, &sigint);
+	ev_signal_start(w.loop, &sigterm);
+	log_info("watch_start", "server=%s source=%s", log_quote(cfg->server, qs, sizeof(qs)),
+	         log_quote(cfg->source, qsrc, sizeof(qsrc)));
+	r = kube_client_new(w.loop, cfg, &ko, &cbs, &w, &kc);
+	if (!r)
+		r = kube_client_start(kc);
+	if (r) {
+		log_err("watch_failed", "err=%s", strerror(-r));
+		goto out;
+	}
+	ev_run(w.loop, 0);
+	rc = 0;
+out:
+	kube_client_free(kc);
+	if (w.loop) {
+		ev_signal_stop(w.loop, &sigint);
+		ev_signal_stop(w.loop, &sigterm);
+		ev_loop_destroy(w.loop);
+	}
+	kube_config_free(cfg);
+	return rc;
+}

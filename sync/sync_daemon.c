@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "sync_daemon.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../ipvs/ipvs.h"
+#include "../ipvs/ksysctl.h"
+#include "../ipvs/netif.h"
+#include "../lib/kube/kube_client.h"
+#include "../lib/kube/kube_config.h"
+#include "../lib/log.h"
+#include "../lib/opsrv.h"
+#include "../lib/version.h"
+#include "../lib/sdnotify.h"
+#include "sync_desired.h"
+#include "sync_kernel.h"
+#include "sync_reconcile.h"
+#include "sync_store.h"
+
+/* Planned changes applied per loop turn during a full pass. */
+#define FULL_CHUNK 2000
+/* How often draining destinations are re-checked. */
+#define DRAIN_CHECK_S 5.0
+
+struct daemon {
+	const struct kipvs_config *cfg;
+	struct ev_loop *loop;
+	struct ipvs_handle *ipvs;
+	struct netif *netif;
+	struct netif_monitor *mon;
+	struct kube_config *kcfg;
+	struct kube_client *client;
+	struct sync_store *store;
+	struct sync_reconcile *rec;
+	struct sync_kernel *kernel;
+	struct sdnotify *notify;
+	struct opsrv *ops; /* /healthz, /livez, /metrics */
+
+	/* metrics bookkeeping */
+	size_t svc_changes_pending, ep_changes_pending;
+	int64_t *trigger_ms; /* EndpointSlice last-change-trigger-times since the last sync */
+	size_t n_trigger, cap_trigger;
+	uint64_t errno_seen[134];
+	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
+
+	bool res_synced[KUBE_RES_COUNT];
+	bool synced;      /* the API lists are complete: programming allowed */
+	bool ready;       /* the first full pass is done */
+	bool full_wanted; /* a full pass is due (timer, SIGHUP) */
+	int exit_status;
+	ev_tstamp last_sync;
+	time_t last_sync_wall;
+
+	ev_signal sig_term, sig_int, sig_hup;
+	ev_prepare dirty_prepare; /* runs the dirty pass once per loop turn */
+	ev_timer dirty_timer;     /* --ipvs-min-sync-period */
+	ev_timer full_timer;      /* --ipvs-sync-period */
+	ev_check full_check;      /* applies a chunk of a full pass per turn */
+	ev_idle full_idle;        /* keeps the loop turning while a full pass runs */
+	ev_timer drain_timer;
+	ev_timer watchdog;
+	ev_io mon_io;
+};
+
+/* A lost notification is not fatal: systemd notices a missing READY or watchdog ping. */
+static void notify(struct daemon *dm, const char *msg)
+{
+	int err = sdnotify_send(dm->notify, msg);
+
+	if (err)
+		log_debug("sdnotify_failed", "msg=%s err=%s", msg, strerror(-err));
+}
+
+static void stored(int err, const char *kind)
+{
+	/* Invalid objects are logged by the store; only running out of memory is left. */
+	if (err == -ENOMEM)
+		log_err("store_failed", "kind=%s err=%s", kind, strerror(-err));
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void notify_status(struct daemon *dm)
+{
+	struct sync_reconcile_stats st;
+	struct sync_store_stats ss;
+	char when[32] = "never";
+	struct tm tm;
+
+	if (!sdnotify_enabled(dm->notify))
+		return;
+	sync_reconcile_stats(dm->rec, &st);
+	sync_store_stats(dm->store, &ss);
+	if (dm->last_sync_wall && gmtime_r(&dm->last_sync_wall, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	{
+		char msg[256];
+
+		snprintf(msg, sizeof(msg),
+		         "STATUS=services=%zu virtual-servers=%zu destinations=%zu bound=%zu "
+		         "draining=%zu last-sync=%s",
+		         ss.services, st.vs, st.dests, st.bound, st.draining, when);
+		notify(dm, msg);
+	}
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A change is waiting for a sync (kube-proxy's "queued" for health and metrics). */
+static void queued(struct daemon *dm)
+{
+	struct opsrv_metrics *m;
+
+	if (!dm->ops)
+		return;
+	m = opsrv_metrics(dm->ops);
+	opsrv_sync_queued(dm->ops, AF_INET);
+	opsrv_sync_queued(dm->ops, AF_INET6);
+	metric_set(m->service_changes_pending, NULL, (double)dm->svc_changes_pending);
+	metric_set(m->endpoint_changes_pending, NULL, (double)dm->ep_changes_pending);
+}
+
+static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats *st)
+{
+	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
+	double now = wall_s();
+
+	metric_set(m->virtual_servers, NULL, (double)st->vs);
+	metric_set(m->destinations, NULL, (double)st->dests);
+	metric_set(m->destinations_draining, NULL, (double)st->draining);
+	metric_set(m->kube_ipvs0_addresses, NULL, (double)st->bound);
+	dm->svc_changes_pending = dm->ep_changes_pending = 0;
+	metric_set(m->service_changes_pending, NULL, 0);
+	metric_set(m->endpoint_changes_pending, NULL, 0);
+	for (int e = 1; e < 134; e++) {
+		for (; dm->errno_seen[e] < st->last_errno_count[e]; dm->errno_seen[e]++)
+			opsrv_kernel_error(dm->ops, e);
+	}
+	/* Network programming latency: from the slice's trigger time to now. */
+	for (size_t i = 0; i < dm->n_trigger; i++) {
+		double lat = now - (double)dm->trigger_ms[i] / 1000.0;
+
+		if (lat >= 0)
+			metric_observe(m->network_programming, NULL, lat);
+	}
+	dm->n_trigger = 0;
+	for (int r = 0; r < KUBE_RES_COUNT; r++) {
+		struct kube_reflector *rf =
+		    kube_client_reflector(dm->client, (enum kube_resource)r);
+		struct kube_reflector_stats rs;
+		const char *const *lv = ML(kube_resource_name((enum kube_resource)r));
+
+		if (!rf)
+			continue;
+		kube_reflector_stats(rf, &rs);
+		if (rs.watches > dm->watches_seen[r]) {
+			/* The first watch of a resource is a start, not a restart. */
+			unsigned long from = dm->watches_seen[r] ? dm->watches_seen[r] : 1;
+
+			if (rs.watches > from)
+				metric_add(m->watch_restarts, lv, (double)(rs.watches - from));
+			dm->watches_seen[r] = rs.watches;
+		}
+		if (rs.relists > dm->relists_seen[r]) {
+			metric_add(m->watch_relists, lv,
+			           (double)(rs.relists - dm->relists_seen[r]));
+			dm->relists_seen[r] = rs.relists;
+		}
+	}
+}
+
+/* Virtual servers nothing can answer, by service and port (refreshed on full syncs). */
+static void update_empty_vs(struct daemon *dm)
+{
+	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
+	const struct sync_desired *d = sync_reconcile_desired(dm->rec);
+	const struct sync_origin *o;
+	const struct ipvs_vs *vs;
+	size_t pos = 0;
+
+	metric_clear(m->vs_without_destinations);
+	while ((vs = sync_desired_next(d, &pos, &o))) {
+		char ns[256], port[64];
+		const char *slash;
+
+		if (vs->n_dests || !o || !o->service)
+			continue;
+		slash = strchr(o->service, '/');
+		if (!slash)
+			continue;
+		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - o->service), o->service);
+		if (o->port_name && *o->port_name)
+			snprintf(port, sizeof(port), "%s", o->port_name);
+		else
+			snprintf(port, sizeof(port), "%u", (unsigned)vs->svc.port);
+		metric_set(m->vs_without_destinations, ML(ns, slash + 1, port), 1);
+	}
+}
+
+static void after_pass(struct daemon *dm)
+{
+	struct sync_reconcile_stats st;
+
+	dm->last_sync = ev_now(dm->loop);
+	dm->last_sync_wall = time(NULL);
+	sync_reconcile_stats(dm->rec, &st);
+	if (dm->ops) {
+		double secs = (double)st.last_duration_us / 1e6;
+
+		opsrv_sync_done(dm->ops, AF_INET, secs);
+		opsrv_sync_done(dm->ops, AF_INET6, secs);
+		update_metrics(dm, &st);
+	}
+	notify_status(dm);
+}
+
+/* --- the full pass ------------------------------------------------------------------ */
+
+static void full_finished(struct daemon *dm)
+{
+	ev_check_stop(dm->loop, &dm->full_check);
+	ev_idle_stop(dm->loop, &dm->full_idle);
+	if (!dm->ready) {
+		dm->ready = true;
+		notify(dm, "READY=1");
+		log_info("ready", "first_full_sync=done");
+	}
+	after_pass(dm);
+	if (dm->ops)
+		update_empty_vs(dm);
+	/* Events that came during the pass. */
+	if (sync_store_n_dirty(dm->store))
+		ev_prepare_start(dm->loop, &dm->dirty_prepare);
+}
+
+static void full_step(struct daemon *dm)
+{
+	int left = sync_reconcile_full_step(dm->rec, FULL_CHUNK);
+
+	if (left <= 0)
+		full_finished(dm);
+}
+
+static void start_full(struct daemon *dm)
+{
+	int n;
+
+	if (!dm->synced || sync_reconcile_full_pending(dm->rec))
+		return;
+	dm->full_wanted = false;
+	if (dm->kernel) {
+		int failed = 0;
+
+		(void)sync_kernel_apply(dm->kernel, &failed);
+	}
+	n = sync_reconcile_full_begin(dm->rec, mono_ms(), !dm->ready);
+	if (n < 0) {
+		/* Logged inside; the next timer tick tries again. */
+		return;
+	}
+	if (n <= FULL_CHUNK) {
+		full_step(dm);
+		return;
+	}
+	/* Big: a chunk per loop turn, so watch traffic keeps flowing. */
+	ev_check_start(dm->loop, &dm->full_check);
+	ev_idle_start(dm->loop, &dm->full_idle);
+}
+
+static void full_check_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	full_step(w->data);
+}
+
+static void full_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	/* Nothing: an active idle watcher only keeps the loop from blocking. */
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+static void full_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	start_full(w->data);
+}
+
+/* --- dirty passes ------------------------------------------------------------------- */
+
+static void run_dirty(struct daemon *dm)
+{
+	if (!dm->ready || sync_reconcile_full_pending(dm->rec))
+		return;
+	if (sync_reconcile_dirty(dm->rec, mono_ms()) > 0)
+		after_pass(dm);
+}
+
+static void dirty_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct daemon *dm = w->data;
+	double min = (double)dm->cfg->min_sync_period_ms / 1000.0;
+	double since = ev_now(loop) - dm->last_sync;
+
+	(void)revents;
+	ev_prepare_stop(loop, w);
+	if (min > 0 && since < min) {
+		if (!ev_is_active(&dm->dirty_timer)) {
+			ev_timer_set(&dm->dirty_timer, min - since, 0.);
+			ev_timer_start(loop, &dm->dirty_timer);
+		}
+		return;
+	}
+	run_dirty(dm);
+}
+
+static void dirty_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	run_dirty(w->data);
+}
+
+static void schedule(struct daemon *dm)
+{
+	if (dm->ops)
+		opsrv_api_event(dm->ops);
+	if (!sync_store_n_dirty(dm->store))
+		return;
+	queued(dm);
+	if (dm->ready)
+		ev_prepare_start(dm->loop, &dm->dirty_prepare);
+}
+
+static void service_changed(struct daemon *dm)
+{
+	dm->svc_changes_pending++;
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->service_changes_total, NULL);
+	schedule(dm);
+}
+
+static void endpoints_changed(struct daemon *dm, int64_t trigger_ms)
+{
+	dm->ep_changes_pending++;
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->endpoint_changes_total, NULL);
+	/* Only changes made after we synced measure programming latency. */
+	if (trigger_ms > 0 && dm->ready) {
+		if (dm->n_trigger == dm->cap_trigger) {
+			size_t cap = dm->cap_trigger ? dm->cap_trigger * 2 : 64;
+			int64_t *nv =
+			    cap <= 65536 ? realloc(dm->trigger_ms, cap * sizeof(*nv)) : NULL;
+
+			if (nv) {
+				dm->trigger_ms = nv;
+				dm->cap_trigger = cap;
+			}
+		}
+		if (dm->n_trigger < dm->cap_trigger)
+			dm->trigger_ms[dm->n_trigger++] = trigger_ms;
+	}
+	schedule(dm);
+}
+
+/* --- graceful termination ----------------------------------------------------------- */
+
+static void drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *dm = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (dm->ready && sync_reconcile_drain(dm->rec, mono_ms()) > 0)
+		after_pass(dm);
+}
+
+/* --- node addresses ----------------------------------------------------------------- */
+
+static void mon_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *dm = w->data;
+	int n = netif_monitor_drain(dm->mon);
+
+	(void)loop;
+	(void)revents;
+	if (n == 0)
+		return;
+	/* -ENOBUFS: notifications were lost; re-reading is the answer either way. */
+	if (sync_reconcile_refresh_node(dm->rec) > 0)
+		schedule(dm);
+}
+
+/* --- API events ---------------------------------------------------------------------- */
+
+static void on_service_upsert(void *ctx, struct kube_service *svc)
+{
+	struct daemon *dm = ctx;
+
+	stored(sync_store_upsert_service(dm->store, svc), "Service");
+	service_changed(dm);
+}
+
+static void on_service_delete(void *ctx, const char *ns, const char *name)
+{
+	struct daemon *dm = ctx;
+
+	sync_store_delete_service(dm->store, ns, name);
+	service_changed(dm);
+}
+
+static void on_slice_upsert(void *ctx, struct kube_endpoint_slice *sl)
+{
+	struct daemon *dm = ctx;
+	int64_t trigger = sl->trigger_time_ms;
+
+	stored(sync_store_upsert_slice(dm->store, sl), "EndpointSlice");
+	endpoints_changed(dm, trigger);
+}
+
+static void on_slice_delete(void *ctx, const char *ns, const char *name)
+{
+	struct daemon *dm = ctx;
+
+	sync_store_delete_slice(dm->store, ns, name);
+	endpoints_changed(dm, 0);
+}
+
+static void on_endpoints_upsert(void *ctx, struct kube_endpoints *ep)
+{
+	struct daemon *dm = ctx;
+	int64_t trigger = ep->trigger_time_ms;
+
+	stored(sync_store_upsert_endpoints(dm->store, ep), "Endpoints");
+	endpoints_changed(dm, trigger);
+}
+
+static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
+{
+	struct daemon *dm = ctx;
+
+	sync_store_delete_endpoints(dm->store, ns, name);
+	endpoints_changed(dm, 0);
+}
+
+static void on_node_upsert(void *ctx, struct kube_node *node)
+{
+	struct daemon *dm = ctx;
+
+	if (sync_reconcile_set_zone(dm->rec, node->zone) > 0)
+		schedule(dm);
+	kube_node_free(node);
+}
+
+static void on_node_delete(void *ctx, const char *name)
+{
+	(void)ctx;
+	log_warn("node_deleted", "node=%s", name);
+}
+
+static void on_all_synced(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct sync_store_stats ss;
+
+	sync_store_stats(dm->store, &ss);
+	log_info("api_synced", "services=%zu slices=%zu endpoints=%zu", ss.services, ss.slices,
+	         ss.endpoints_objs);
+	dm->synced = true;
+	start_full(dm);
+}
+
+/* --- signals, watchdog ------------------------------------------------------------------ */
+
+static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *dm = w->data;
+
+	(void)revents;
+	log_info("stopping", "signal=%d kernel-table=left-as-is", w->signum);
+	notify(dm, "STOPPING=1");
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *dm = w->data;
+
+	(void)loop;
+	(void)revents;
+	log_info("resync", "reason=SIGHUP");
+	start_full(dm);
+}
+
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *dm = w->data;
+
+	(void)loop;
+	(void)revents;
+	notify(dm, "WATCHDOG=1");
+}
+
+/* --- setup ------------------------------------------------------------------------------ */
+
+static double kernel_writes(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct sync_reconcile_stats st;
+
+	if (!dm->rec)
+		return 0;
+	sync_reconcile_stats(dm->rec, &st);
+	return (double)st.kernel_writes;
+}
+
+static double ipvs_changes(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct sync_reconcile_stats st;
+
+	if (!dm->rec)
+		return 0;
+	sync_reconcile_stats(dm->rec, &st);
+	return (double)st.ipvs_changes;
+}
+
+/* Counters read from the reconciler at scrape time. */
+static int register_own_metrics(struct daemon *dm)
+{
+	const struct metric_desc writes = {
+		.name = "kipvs_kernel_writes_total",
+		.help = "Writes to the kernel: IPVS changes, kube-ipvs0 addresses and link.",
+		.type = METRIC_COUNTER,
+		.fn = kernel_writes,
+		.fn_ctx = dm,
+	};
+	const struct metric_desc changes = {
+		.name = "kipvs_ipvs_changes_total",
+		.help = "IPVS changes sent to the kernel (added, edited, deleted).",
+		.type = METRIC_COUNTER,
+		.fn = ipvs_changes,
+		.fn_ctx = dm,
+	};
+	struct metric *m;
+	int err = metrics_register(opsrv_registry(dm->ops), &writes, &m);
+
+	return err ? err : metrics_register(opsrv_registry(dm->ops), &changes, &m);
+}
+
+static enum kube_endpoints_api ep_api(enum endpoints_api a)
+{
+	switch (a) {
+	case ENDPOINTS_API_SLICES:
+		return KUBE_EP_SLICES;
+	case ENDPOINTS_API_ENDPOINTS:
+		return KUBE_EP_ENDPOINTS;
+	default:
+		return KUBE_EP_AUTO;
+	}
+}
+
+static char *node_name(const struct kipvs_config *cfg)
+{
+	char host[256];
+
+	if (cfg->hostname_override && *cfg->hostname_override)
+		return strdup(cfg->hostname_override);
+	if (gethostname(host, sizeof(host)) < 0)
+		return NULL;
+	host[sizeof(host) - 1] = '\0';
+	/* kube-proxy lowercases the host name as the kubelet does. */
+	for (char *p = host; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return strdup(host);
+}
+
+static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs_config *eff)
+{
+	struct kube_config_opts ko = { cfg->kubeconfig, cfg->context, cfg->master, NULL };
+	struct kube_client_opts co = { 0 };
+	struct kube_client_cbs cbs = {
+		.service_upsert = on_service_upsert,
+		.service_delete = on_service_delete,
+		.slice_upsert = on_slice_upsert,
+		.slice_delete = on_slice_delete,
+		.endpoints_upsert = on_endpoints_upsert,
+		.endpoints_delete = on_endpoints_delete,
+		.node_upsert = on_node_upsert,
+		.node_delete = on_node_delete,
+		.all_synced = on_all_synced,
+	};
+	struct sync_reconcile_opts ro = { 0 };
+	struct sync_kernel_env kenv = { 0 };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int err;
+
+	err = ipvs_open(&dm->ipvs);
+	if (err) {
+		char why[200];
+
+		log_err("ipvs_unavailable", "reason=%s",
+		        log_quote(ipvs_strerror(err), why, sizeof(why)));
+		return err;
+	}
+	err = netif_open(&dm->netif);
+	if (!err)
+		err = netif_monitor_open(&dm->mon);
+	if (err) {
+		log_err("rtnetlink_unavailable", "err=%s", strerror(-err));
+		return err;
+	}
+	err = kube_config_load(&ko, &dm->kcfg);
+	if (err)
+		return err; /* kube_config logs which file and field */
+	err = sync_store_new(&dm->store);
+	if (err)
+		return err;
+	ro.cfg = eff;
+	ro.ipvs = dm->ipvs;
+	ro.netif = dm->netif;
+	ro.store = dm->store;
+	err = sync_reconcile_new(&ro, &dm->rec);
+	if (err)
+		return err;
+	kenv.ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
+	if (kernel_version(&kenv.kernel_major, &kenv.kernel_minor) == 0) {
+		err = sync_kernel_new(cfg, &kenv, &dm->kernel);
+		if (err)
+			return err;
+	}
+	{
+		struct opsrv_config oc = {
+			.healthz_bind = cfg->healthz_bind_address,
+			.metrics_bind = cfg->metrics_bind_address,
+			.health_timeout_ns = (int64_t)cfg->sync_period_ms * 2 * 1000000,
+			.version = KIPVS_VERSION,
+		};
+
+		if (oc.health_timeout_ns <= 0)
+			oc.health_timeout_ns = 60LL * 1000000000;
+		err = opsrv_create(&oc, &dm->ops);
+		if (!err)
+			err = register_own_metrics(dm);
+		if (!err)
+			err = opsrv_start(dm->ops, dm->loop);
+		if (err) {
+			log_err("ops_server_failed", "healthz=%s metrics=%s err=%s",
+			        cfg->healthz_bind_address ? cfg->healthz_bind_address : "-",
+			        cfg->metrics_bind_address ? cfg->metrics_bind_address : "-",
+			        strerror(-err));
+			return err;
+		}
+	}
+	err = sdnotify_open(&dm->notify);
+	if (err)
+		log_warn("sdnotify_invalid", "err=%s", strerror(-err));
+	co.endpoints_api = ep_api(cfg->endpoints_api);
+	co.node_name = eff->hostname_override;
+	err = kube_client_new(dm->loop, dm->kcfg, &co, &cbs, dm, &dm->client);
+	if (!err)
+		err = kube_client_start(dm->client);
+	return err;
+}
+
+static void teardown(struct daemon *dm)
+{
+	kube_client_free(dm->client);
+	sync_reconcile_free(dm->rec);
+	sync_store_free(dm->store);
+	sync_kernel_free(dm->kernel);
+	kube_config_free(dm->kcfg);
+	netif_monitor_close(dm->mon);
+	netif_close(dm->netif);
+	ipvs_close(dm->ipvs);
+	sdnotify_close(dm->notify);
+	opsrv_free(dm->ops);
+	free(dm->trigger_ms);
+}
+
+int sync_daemon_run(const struct kipvs_config *cfg)
+{
+	struct daemon dm = { .cfg = cfg, .exit_status = 0 };
+	struct kipvs_config eff = *cfg;
+	char *name = node_name(cfg);
+	uint64_t wd;
+	int err;
+
+	if (!name)
+		return 1;
+	/* The node name is needed by the rules and the Node watch. */
+	eff.hostname_override = name;
+	dm.loop = ev_default_loop(EVFLAG_AUTO);
+	if (!dm.loop) {
+		free(name);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_info("start", "node=%s scheduler=%s sync_period_ms=%llu min_sync_period_ms=%llu", name,
+	         cfg->scheduler, (unsigned long long)cfg->sync_period_ms,
+	         (unsigned long long)cfg->min_sync_period_ms);
+	err = setup(&dm, cfg, &eff);
+	if (err) {
+		teardown(&dm);
+		free(name);
+		return 1;
+	}
+	ev_signal_init(&dm.sig_term, stop_cb, SIGTERM);
+	ev_signal_init(&dm.sig_int, stop_cb, SIGINT);
+	ev_signal_init(&dm.sig_hup, hup_cb, SIGHUP);
+	ev_prepare_init(&dm.dirty_prepare, dirty_prepare_cb);
+	ev_init(&dm.dirty_timer, dirty_timer_cb);
+	ev_timer_init(&dm.full_timer, full_timer_cb, (double)cfg->sync_period_ms / 1000.0,
+	              (double)cfg->sync_period_ms / 1000.0);
+	ev_check_init(&dm.full_check, full_check_cb);
+	ev_idle_init(&dm.full_idle, full_idle_cb);
+	ev_timer_init(&dm.drain_timer, drain_timer_cb, DRAIN_CHECK_S, DRAIN_CHECK_S);
+	ev_io_init(&dm.mon_io, mon_cb, netif_monitor_fd(dm.mon), EV_READ);
+	dm.sig_term.data = dm.sig_int.data = dm.sig_hup.data = &dm;
+	dm.dirty_prepare.data = dm.dirty_timer.data = dm.full_timer.data = &dm;
+	dm.full_check.data = dm.full_idle.data = dm.drain_timer.data = &dm;
+	dm.mon_io.data = dm.watchdog.data = &dm;
+	ev_signal_start(dm.loop, &dm.sig_term);
+	ev_signal_start(dm.loop, &dm.sig_int);
+	ev_signal_start(dm.loop, &dm.sig_hup);
+	if (cfg->sync_period_ms)
+		ev_timer_start(dm.loop, &dm.full_timer);
+	ev_timer_start(dm.loop, &dm.drain_timer);
+	ev_io_start(dm.loop, &dm.mon_io);
+	wd = sdnotify_watchdog_usec(dm.notify);
+	if (wd) {
+		/* Ping at half the interval, from the loop itself: a stuck loop stops pinging. */
+		ev_timer_init(&dm.watchdog, watchdog_cb, 0., (double)wd / 2e6);
+		ev_timer_start(dm.loop, &dm.watchdog);
+	}
+	ev_run(dm.loop, 0);
+	teardown(&dm);
+	ev_loop_destroy(dm.loop);
+	free(name);
+	return dm.exit_status;
+}
