@@ -163,7 +163,7 @@ static long string_to_number(const char *s, long min, long max)
 	return -1;
 }
 
-/* atoi(): leading digits, 0 when there are none. */
+/* As atoi does: leading digits, 0 when there are none. */
 static long leading_int(const char *s)
 {
 	long v = strtol(s, NULL, 10);

@@ -7,8 +7,8 @@
  * fwmarks, "(null)" for unknown forwarding methods, trailing spaces, number
  * scaling, destination stats cut to 32 bits, names cut to 33/28 columns.
  *
- * Every printer writes to the FILE the caller passes (cmd/ passes stdout,
- * tests an open_memstream) and never touches stdout/stderr itself. Without
+ * Every printer writes to the FILE the caller passes (cmd/ the standard
+ * output, tests an open_memstream) and never picks a stream itself. Without
  * IPVS_FMT_NUMERIC, addresses and ports are resolved to names as ipvsadm does
  * (reverse DNS / hosts, services database), falling back to numbers.
  */
