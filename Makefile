@@ -6,6 +6,8 @@
 #   make test T=x   run only the tests whose name matches x
 #   make bench      benchmarks (print figures, never fail on speed)
 #   make demo       the main job on an embedded default cluster, in a VM
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
+#                   example config, snippets); make uninstall removes them
 #   make check-style / make format / make valgrind / make clean
 
 CC       ?= gcc
@@ -45,7 +47,7 @@ UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs
 BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
-.PHONY: all deps test unit bench demo clean check-style format valgrind install
+.PHONY: all deps test unit bench demo clean check-style format valgrind install uninstall
 all: kipvs
 
 kipvs: $(LIB_OBJS) $(CMD_OBJS)
@@ -99,8 +101,40 @@ bench:
 
 demo:
 	@test/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@test/demo/run.sh
+
+# Installation. The unit, the man page and the example config name the
+# installed paths: /usr/local and /etc/kipvs in the sources are rewritten to
+# PREFIX and SYSCONFDIR/kipvs on the way.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/kipvs
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALL    ?= install
+SUBST = sed -e 's|/usr/local/sbin/kipvs|$(SBINDIR)/kipvs|g' -e 's|/usr/local|$(PREFIX)|g' \
+	-e 's|/etc/kipvs/|$(SYSCONFDIR)/kipvs/|g'
+SNIPPETS = manifests/systemd/modules-load-kipvs.conf manifests/systemd/networkd-kipvs.network \
+	manifests/systemd/networkmanager-kipvs.conf
+
+install: kipvs
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs
+	$(INSTALL) -m 0755 kipvs $(DESTDIR)$(SBINDIR)/kipvs
+	$(SUBST) cmd/kipvs.8 >$(DESTDIR)$(MANDIR)/man8/kipvs.8
+	$(SUBST) manifests/systemd/kipvs.service >$(DESTDIR)$(UNITDIR)/kipvs.service
+	$(SUBST) manifests/kipvs.example.yaml >$(DESTDIR)$(SYSCONFDIR)/kipvs/config.yaml.example
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/kipvs.8 $(DESTDIR)$(UNITDIR)/kipvs.service \
+		$(DESTDIR)$(SYSCONFDIR)/kipvs/config.yaml.example
+	$(INSTALL) -m 0644 $(SNIPPETS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/kipvs $(DESTDIR)$(MANDIR)/man8/kipvs.8 \
+		$(DESTDIR)$(UNITDIR)/kipvs.service $(DESTDIR)$(SYSCONFDIR)/kipvs/config.yaml.example \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(SNIPPETS)))
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs 2>/dev/null
 
 valgrind: all
 	valgrind --error-exitcode=1 --leak-check=full ./kipvs --version

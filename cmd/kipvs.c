@@ -12,14 +12,17 @@
 static const char usage[] =
     "Usage:\n"
     "  kipvs run [--config FILE] [flags]   the node daemon (see kipvs run --help)\n"
-    "  kipvs render -f FILE|- [flags]      the table this node would program, offline\n"
+    "  kipvs render -f FILE|- [flags]      the table this node would program\n"
     "  kipvs diff [flags]                  what a sync would change now\n"
-    "  kipvs cleanup [flags]               remove what kipvs owns, nothing else\n"
+    "  kipvs cleanup [--dry-run] [flags]   remove what kipvs owns, nothing else\n"
     "  kipvs watch [flags]                 print what the apiserver reflectors see\n"
-    "  kipvs -L|-l [-n] [options]          list the kernel table as ipvsadm does\n"
-    "  kipvs -S [-n]                       save the kernel table as ipvsadm -S does\n"
-    "  kipvs -R                            restore a table saved with -S, from stdin\n"
-    "  kipvs --version | --help\n";
+    "As ipvsadm (same options, output and exit statuses as ipvsadm 1.31):\n"
+    "  kipvs -L|-l [-n] [options]          list the kernel table (no arguments: -L)\n"
+    "  kipvs -S [-n]                       save the kernel table as commands\n"
+    "  kipvs -R                            restore saved commands from stdin\n"
+    "  kipvs -A|-E|-D|-a|-e|-d|-C|-Z ...   change the table as ipvsadm does\n"
+    "  kipvs --version | --help\n"
+    "Each subcommand takes --help. The manual: man 8 kipvs.\n";
 
 struct subcmd {
 	const char *name;
@@ -34,7 +37,6 @@ static const struct subcmd subcmds[] = {
 	{ "run", cmd_run },
 	{ "cleanup", cmd_cleanup },
 	{ "diff", cmd_diff },
-	{ "watch", cmd_watch },
 	{ "httpd-test", cmd_httpd_test },
 	{ NULL, NULL },
 };

@@ -4,7 +4,9 @@
  * module) directly, for the VM tests and for measuring it:
  *
  *   kipvs nl-test open                      open a handle; print info or the error text
- *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time]
+ *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
+ *                      [--rslot BYTES]   (receive slots: small ones test the fallback)
+ *                      [--debug]         (the module's debug log on stderr)
  *   kipvs nl-test apply [-q] [--time] FILE|-
  *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
  *   kipvs nl-test get SVC | zero [SVC] | flush | info
@@ -35,6 +37,8 @@
 #include <time.h>
 
 #include "../ipvs/ipvs.h"
+#include "../lib/log.h"
+#include "../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
 #include "cmd.h"
 
 static double now_s(void)
@@ -440,6 +444,8 @@ static int cmd_dump(int argc, char **argv)
 	struct ipvs_handle *h;
 	struct ipvs_table t;
 	int stats = 1, as_changes = 0, timing = 0, count = 0, err;
+	const char *only = NULL;
+	unsigned long rslot = 0;
 	double t0, t1, t2;
 
 	for (int i = 1; i < argc; i++) {
@@ -451,16 +457,39 @@ static int cmd_dump(int argc, char **argv)
 			timing = 1;
 		else if (!strcmp(argv[i], "--count"))
 			count = 1;
+		else if (!strcmp(argv[i], "--svc") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--rslot") && i + 1 < argc)
+			rslot = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--debug"))
+			log_set_level(LOG_LVL_DEBUG); /* merged repeats, socket sizes */
 		else
 			return 2;
 	}
 	if (open_or_say(&h))
 		return 1;
+	if (rslot && ipvs_nl_set_rslot(h, rslot) < 0) {
+		fprintf(stderr, "kipvs nl-test: bad --rslot %lu\n", rslot);
+		ipvs_close(h);
+		return 2;
+	}
 	ipvs_table_init(&t);
 	t0 = now_s();
-	err = ipvs_dump_services(h, &t);
+	if (only) {
+		/* One service: read by identity, then its destinations. */
+		struct ipvs_service s;
+
+		err = parse_svc(only, &s) < 0 ? -EINVAL : ipvs_get_service(h, &s);
+		if (!err && !ipvs_table_add(&t, &s))
+			err = -ENOMEM;
+	} else if (!timing) {
+		err = ipvs_dump_table(h, &t);
+	} else {
+		/* The same as ipvs_dump_table(), timed in its two parts. */
+		err = ipvs_dump_services(h, &t);
+	}
 	t1 = now_s();
-	for (size_t i = 0; !err && i < t.n; i++)
+	for (size_t i = 0; !err && (only || timing) && i < t.n; i++)
 		err = ipvs_dump_dests(h, &t.vs[i]);
 	t2 = now_s();
 	if (err) {

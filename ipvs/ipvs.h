@@ -33,7 +33,7 @@ int ipvs_open(struct ipvs_handle **out) IPVS_WUR;
 void ipvs_close(struct ipvs_handle *h);
 
 /* A one-line, human explanation of an ipvs_* error with the fix when known
- * (e.g. "IPVS is not available in this kernel (try: modprobe ip_vs)"). */
+ * (e.g. "IPVS is not available in this kernel (load it: modprobe ip_vs)"). */
 const char *ipvs_strerror(int err);
 /* The same for one change after ipvs_apply(), worded for its operation (ENOENT
  * is an unknown scheduler on a service add, a missing destination on a

@@ -223,27 +223,52 @@ static int dump_cb(void *arg, const struct nlmsghdr *nlh)
 	return ipvs_nl_acc_add(&c->acc, nlh, c->h->dgram_no);
 }
 
+/*
+ * One dump request, asked again once if a datagram was lost to a receive
+ * slot too small for this kernel (the slots have grown by then): what the
+ * first try gathered is dropped.
+ */
+static int dump(struct ipvs_handle *h, struct dump_ctx *c, const struct ipvs_service *svc)
+{
+	int err = -EMSGSIZE;
+
+	for (int attempt = 0; attempt < 2 && err == -EMSGSIZE; attempt++) {
+		uint32_t seq = ipvs_nl_next_seq(h);
+
+		if (c->acc.t) {
+			struct ipvs_table *t = c->acc.t;
+
+			while (t->n > c->acc.base)
+				free(t->vs[--t->n].dests);
+			ipvs_nl_acc_services(&c->acc, t);
+		} else {
+			c->acc.vs->n_dests = c->acc.base;
+			ipvs_nl_acc_dests(&c->acc, c->acc.vs);
+		}
+		ipvs_nl_msg_reset(h->msg);
+		err = svc ? ipvs_nl_build_svc_id(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
+		                                 IPVS_CMD_GET_DEST, svc)
+		          : ipvs_nl_build_simple(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
+		                                 IPVS_CMD_GET_SERVICE);
+		if (!err)
+			err = ipvs_nl_transact(h, seq, dump_cb, c);
+		ipvs_nl_acc_finish(&c->acc);
+	}
+	return err;
+}
+
 int ipvs_dump_services(struct ipvs_handle *h, struct ipvs_table *out)
 {
 	struct dump_ctx c = { .h = h };
-	uint32_t seq = ipvs_nl_next_seq(h);
-	int err;
 
 	ipvs_nl_acc_services(&c.acc, out);
-	ipvs_nl_msg_reset(h->msg);
-	err = ipvs_nl_build_simple(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
-	                           IPVS_CMD_GET_SERVICE);
-	if (!err)
-		err = ipvs_nl_transact(h, seq, dump_cb, &c);
-	ipvs_nl_acc_finish(&c.acc);
-	return err;
+	return dump(h, &c, NULL);
 }
 
 int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs)
 {
 	struct dump_ctx c = { .h = h };
-	uint32_t seq = ipvs_nl_next_seq(h);
-	int err;
+	struct ipvs_service svc = vs->svc;
 
 	/*
 	 * A service removed since the service dump gives an empty dump, not
@@ -251,13 +276,7 @@ int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs)
 	 * no longer sees it.
 	 */
 	ipvs_nl_acc_dests(&c.acc, vs);
-	ipvs_nl_msg_reset(h->msg);
-	err = ipvs_nl_build_svc_id(h->msg, h->family, seq, NLM_F_REQUEST | NLM_F_DUMP,
-	                           IPVS_CMD_GET_DEST, &vs->svc);
-	if (!err)
-		err = ipvs_nl_transact(h, seq, dump_cb, &c);
-	ipvs_nl_acc_finish(&c.acc);
-	return err;
+	return dump(h, &c, &svc);
 }
 
 int ipvs_dump_table(struct ipvs_handle *h, struct ipvs_table *out)

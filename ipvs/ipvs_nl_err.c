@@ -25,7 +25,7 @@ const char *ipvs_strerror(int err)
 	case EEXIST:
 		return "the virtual server or destination already exists";
 	case ESRCH:
-		return "no such virtual server (removed meanwhile, or never added)";
+		return "no such virtual server (or sync daemon): removed meanwhile, or never added";
 	case EINVAL:
 		return "the kernel rejected the request as invalid (check addresses, netmask, "
 		       "scheduler name and tunnel settings)";

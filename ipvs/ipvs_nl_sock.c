@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "../lib/log.h"
 #include "ipvs_nl.h"
@@ -31,10 +32,15 @@
 #endif
 
 /*
- * Room for one datagram: the kernel packs dump replies into at most 32 KiB
- * less its overhead (and sizes them after the largest buffer we offer).
+ * Room for one datagram. The kernel's dump buffer is the larger of about a
+ * page (NLMSG_GOODSIZE: min(page, 8 KiB) less the skb's shared info, 320
+ * bytes on x86-64) and the largest buffer this socket ever offered, at most
+ * 32 KiB less that overhead. We offer a page's worth; a kernel whose
+ * minimum is larger truncates a datagram once, and the slots grow to the
+ * maximum (ipvs_nl_recv()).
  */
-#define RSLOT_LEN (32 * 1024)
+#define RSLOT_MAX      (32 * 1024)
+#define SKB_SHINFO_LEN 320
 /* One batch of requests per sendmsg(): well under the send buffer we ask for. */
 #define SBUF_LEN       (256 * 1024)
 #define SNDBUF_WANT    (1024 * 1024)
@@ -135,6 +141,33 @@ int ipvs_nl_send_msg(struct ipvs_handle *h)
 	return ipvs_nl_send(h, nlh, nlh->nlmsg_len);
 }
 
+static size_t default_rslot(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0 || page > 8192)
+		page = 8192;
+	return (size_t)page - SKB_SHINFO_LEN;
+}
+
+int ipvs_nl_set_rslot(struct ipvs_handle *h, size_t size)
+{
+	uint8_t *nb;
+
+	if (!size)
+		size = default_rslot();
+	if (size < 1024 || size > RSLOT_MAX)
+		return -EINVAL;
+	nb = malloc(size * IPVS_NL_RSLOTS);
+	if (!nb)
+		return -ENOMEM;
+	free(h->rbuf);
+	h->rbuf = nb;
+	h->rslot = size;
+	h->rslot_next = 0;
+	return 0;
+}
+
 int ipvs_nl_recv(struct ipvs_handle *h, int flags)
 {
 	struct sockaddr_nl from[IPVS_NL_RSLOTS];
@@ -142,6 +175,10 @@ int ipvs_nl_recv(struct ipvs_handle *h, int flags)
 	struct mmsghdr mm[IPVS_NL_RSLOTS];
 	int n;
 
+	/* Grown here, not when the truncation was seen: the caller was still
+	 * reading the other datagrams of that call. */
+	if (h->rslot_next && ipvs_nl_set_rslot(h, h->rslot_next) < 0)
+		return -ENOMEM;
 	memset(mm, 0, sizeof(mm));
 	for (int i = 0; i < IPVS_NL_RSLOTS; i++) {
 		iov[i].iov_base = h->rbuf + (size_t)i * h->rslot;
@@ -159,10 +196,15 @@ int ipvs_nl_recv(struct ipvs_handle *h, int flags)
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++) {
-		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
 		/* Only the kernel talks to us; anything else is dropped. */
 		h->rlen[i] = from[i].nl_pid == 0 ? mm[i].msg_len : 0;
+		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			log_debug("ipvs_datagram_truncated", "slot=%zu grow_to=%d", h->rslot,
+			          RSLOT_MAX);
+			h->rlen[i] = 0;
+			h->truncated = true;
+			h->rslot_next = RSLOT_MAX;
+		}
 	}
 	return n;
 }
@@ -261,11 +303,16 @@ int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *a
 {
 	int ret = 0;
 
+	h->truncated = false;
 	for (;;) {
 		int n = ipvs_nl_recv(h, 0);
 
 		if (n < 0)
 			return n;
+		/* A lost datagram makes the whole reply unusable; read on to
+		 * its end all the same, so the socket is ready for a retry. */
+		if (h->truncated && !ret)
+			ret = -EMSGSIZE;
 		for (int d = 0; d < n; d++) {
 			unsigned len;
 			struct nlmsghdr *nlh = ipvs_nl_dgram(h, d, &len);
@@ -330,17 +377,36 @@ static int setup_socket(struct ipvs_handle *h)
 	h->sbuf_len = SBUF_LEN;
 	if (sndbuf > 0 && (size_t)sndbuf < SBUF_LEN + 64)
 		h->sbuf_len = (size_t)sndbuf > 4096 + 64 ? (size_t)sndbuf - 64 : 4096;
-	h->rslot = RSLOT_LEN;
-	h->rbuf = malloc(h->rslot * IPVS_NL_RSLOTS);
 	h->sbuf = malloc(h->sbuf_len);
 	h->map = calloc(h->window, sizeof(*h->map));
 	h->msg = nlmsg_alloc_size(8192);
-	if (!h->rbuf || !h->sbuf || !h->map || !h->msg)
+	if (!h->sbuf || !h->map || !h->msg || ipvs_nl_set_rslot(h, 0) < 0)
 		return -ENOMEM;
 	log_debug("ipvs_socket",
 	          "family=%d rcvbuf=%d sndbuf=%d cap_ack=%d window=%zu batch_bytes=%zu", h->family,
 	          h->rcvbuf, sndbuf, h->cap_ack, h->window, h->sbuf_len);
 	return 0;
+}
+
+/*
+ * The "IPVS" family id, looked up on a socket of its own: libnl reads the
+ * answer with a 16 KiB buffer, and the kernel would size every later dump
+ * datagram of that socket after it (see RSLOT). ip_vs.ko registers the
+ * family, and its alias lets the lookup load the module: not found means
+ * IPVS is not available at all.
+ */
+static int resolve_family(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int err;
+
+	if (!sk)
+		return -ENOMEM;
+	err = genl_connect(sk);
+	if (!err)
+		err = genl_ctrl_resolve(sk, IPVS_GENL_NAME);
+	nl_socket_free(sk);
+	return err < 0 ? ipvs_nl_errno(err) : err;
 }
 
 int ipvs_open(struct ipvs_handle **out)
@@ -365,14 +431,11 @@ int ipvs_open(struct ipvs_handle **out)
 		goto fail;
 	}
 	h->fd = nl_socket_get_fd(h->sk);
-	h->portid = nl_socket_get_local_port(h->sk);
-	/* The family is registered by ip_vs.ko: not found = IPVS not loaded. */
-	h->family = genl_ctrl_resolve(h->sk, IPVS_GENL_NAME);
+	h->family = resolve_family();
 	if (h->family < 0) {
-		err = ipvs_nl_errno(h->family);
+		err = h->family;
 		goto fail;
 	}
-	/* Carry on from libnl's sequence numbers, past the family lookup. */
 	h->seq = nl_socket_use_seq(h->sk);
 	err = setup_socket(h);
 	if (err < 0)

@@ -423,11 +423,12 @@ static const struct config_flag *find_flag(const char *name, size_t len)
 	return NULL;
 }
 
-void config_help(FILE *f)
+void config_help(FILE *f, const char *cmd)
 {
-	fputs("Usage: kipvs run [--config FILE] [flags]\n\nFlags (flags override the "
-	      "--config file):\n",
-	      f);
+	fprintf(f,
+	        "Usage: kipvs %s [--config FILE] [flags]\n\nFlags (flags override the "
+	        "--config file):\n",
+	        cmd && *cmd ? cmd : "run");
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		const struct config_flag *fl = &flags[i];
 		char name[80];
@@ -477,7 +478,7 @@ int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_o
 	/* First pass: --help and --config, so flags can override the file. */
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			config_help(help_out);
+			config_help(help_out, argv[0]);
 			return 1;
 		}
 		if (argv[i][0] != '-')

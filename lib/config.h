@@ -101,7 +101,7 @@ int config_parse_duration(const char *s, uint64_t *ms) __attribute__((warn_unuse
  * twos). */
 bool config_scheduler_known(const char *name);
 
-/* Prints every flag with its default. */
-void config_help(FILE *f);
+/* Prints every flag with its default, for subcommand @cmd ("run", "diff"...). */
+void config_help(FILE *f, const char *cmd);
 
 #endif

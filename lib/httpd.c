@@ -596,7 +596,13 @@ int httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, struct htt
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, h->conn_limit,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    cfg->per_ip_limit ? cfg->per_ip_limit : HTTPD_DEFAULT_PER_IP_LIMIT,
-	    MHD_OPTION_CONNECTION_TIMEOUT, h->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    /*
+	     * One second after our header deadline: a silent client is then
+	     * always shut out (and counted) by the deadline, never by this
+	     * idle timeout racing it; keep-alive connections idle after an
+	     * answer still close at about timeout_s.
+	     */
+	    MHD_OPTION_CONNECTION_TIMEOUT, h->timeout_s + 1, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    cfg->mem_limit ? cfg->mem_limit : (size_t)HTTPD_DEFAULT_MEM_LIMIT,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, h, MHD_OPTION_END);

@@ -147,7 +147,8 @@ static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats 
 	double now = wall_s();
 
 	metric_set(m->virtual_servers, NULL, (double)st->vs);
-	metric_set(m->destinations, NULL, (double)st->dests);
+	/* Programmed: the wanted ones plus those draining at weight 0 (its HELP says so). */
+	metric_set(m->destinations, NULL, (double)(st->dests + st->draining));
 	metric_set(m->destinations_draining, NULL, (double)st->draining);
 	metric_set(m->kube_ipvs0_addresses, NULL, (double)st->bound);
 	dm->svc_changes_pending = dm->ep_changes_pending = 0;
@@ -190,21 +191,58 @@ static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats 
 	}
 }
 
-/* Virtual servers nothing can answer, by service and port (refreshed on full syncs). */
-static void update_empty_vs(struct daemon *dm)
+/* Whether @o's service port was already counted (external no-local set). */
+static bool seen_port(char (*seen)[300], size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(seen[i], id))
+			return true;
+	return false;
+}
+
+/*
+ * Figures over the whole wanted table, refreshed on full syncs: virtual
+ * servers nothing can answer (by service and port), and kube-proxy's
+ * no_local_endpoints count (service ports with a Local policy whose
+ * endpoints are all elsewhere) per traffic policy.
+ */
+static void update_table_metrics(struct daemon *dm)
 {
 	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
 	const struct sync_desired *d = sync_reconcile_desired(dm->rec);
 	const struct sync_origin *o;
 	const struct ipvs_vs *vs;
-	size_t pos = 0;
+	char(*seen)[300] = NULL;
+	size_t pos = 0, n_seen = 0, cap_seen = 0, internal = 0, external = 0;
 
 	metric_clear(m->vs_without_destinations);
 	while ((vs = sync_desired_next(d, &pos, &o))) {
-		char ns[256], port[64];
+		char ns[256], port[64], id[300];
 		const char *slash;
 
-		if (vs->n_dests || !o || !o->service)
+		if (!o || !o->service)
+			continue;
+		if (o->no_local && o->kind == SYNC_VS_CLUSTER_IP) {
+			internal++;
+		} else if (o->no_local) {
+			/* One per service port and family, however many VIPs and node addresses. */
+			snprintf(id, sizeof(id), "%s/%s/%u", o->service, o->port_name,
+			         (unsigned)vs->svc.addr.af);
+			if (!seen_port(seen, n_seen, id)) {
+				if (n_seen == cap_seen) {
+					size_t cap = cap_seen ? cap_seen * 2 : 16;
+					char(*nv)[300] = realloc(seen, cap * sizeof(*nv));
+
+					if (!nv)
+						continue;
+					seen = nv;
+					cap_seen = cap;
+				}
+				memcpy(seen[n_seen++], id, sizeof(id));
+				external++;
+			}
+		}
+		if (vs->n_dests)
 			continue;
 		slash = strchr(o->service, '/');
 		if (!slash)
@@ -216,6 +254,9 @@ static void update_empty_vs(struct daemon *dm)
 			snprintf(port, sizeof(port), "%u", (unsigned)vs->svc.port);
 		metric_set(m->vs_without_destinations, ML(ns, slash + 1, port), 1);
 	}
+	free(seen);
+	metric_set(m->no_local_endpoints, ML("internal"), (double)internal);
+	metric_set(m->no_local_endpoints, ML("external"), (double)external);
 }
 
 static void after_pass(struct daemon *dm)
@@ -248,7 +289,7 @@ static void full_finished(struct daemon *dm)
 	}
 	after_pass(dm);
 	if (dm->ops)
-		update_empty_vs(dm);
+		update_table_metrics(dm);
 	/* Events that came during the pass. */
 	if (sync_store_n_dirty(dm->store))
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
@@ -473,6 +514,15 @@ static void on_node_upsert(void *ctx, struct kube_node *node)
 
 	if (sync_reconcile_set_zone(dm->rec, node->zone) > 0)
 		schedule(dm);
+	if (dm->ops) {
+		bool eligible = !node->deleting && !node->autoscaler_taint;
+
+		health_set_node_eligible(opsrv_health(dm->ops), eligible);
+		if (!eligible)
+			log_info("node_going_away", "node=%s deleting=%s autoscaler_taint=%s",
+			         node->meta.name, node->deleting ? "yes" : "no",
+			         node->autoscaler_taint ? "yes" : "no");
+	}
 	kube_node_free(node);
 }
 

@@ -72,6 +72,9 @@ struct sync_origin {
 	const char *port_name; /* "" when unnamed */
 	enum sync_vs_kind kind;
 	bool bind; /* its address belongs on kube-ipvs0 */
+	/* Its traffic policy is Local but no endpoint is local while some
+	 * exist elsewhere (kube-proxy's no_local_endpoints metric). */
+	bool no_local;
 };
 
 const char *sync_vs_kind_name(enum sync_vs_kind k);

@@ -244,7 +244,7 @@ static int do_port(struct bld *b, const struct sync_store *st, const struct sync
 	struct sync_meps *m = &scr->meps;
 	struct ipvs_service vs = c->tmpl;
 	struct sync_origin o = { 0 };
-	bool ext_access = p->node_port != 0, has_cluster, has_local;
+	bool ext_access = p->node_port != 0, has_cluster, has_local, has_any = false;
 	uint8_t ibit, xbit;
 	size_t ioff, in, xoff, xn;
 	int err;
@@ -268,6 +268,8 @@ static int do_port(struct bld *b, const struct sync_store *st, const struct sync
 	categorize(m, !c->itp_local || ext_access, c->itp_local || (c->etp_local && ext_access),
 	           node->prefer_same_node, scr->sel, &has_cluster, &has_local);
 	/* Local policies fall back to the cluster set when nothing is local. */
+	for (size_t i = 0; !has_any && i < m->n; i++)
+		has_any = (m->v[i].flags & SYNC_EP_READY) || serving_terminating(m->v[i].flags);
 	ibit = (c->itp_local && has_local) ? SEL_LOCAL : SEL_CLUSTER;
 	xbit = (c->etp_local && has_local) ? SEL_LOCAL : SEL_CLUSTER;
 	err = bld_dests(b, m, scr->sel, ibit, &ioff, &in);
@@ -290,7 +292,9 @@ static int do_port(struct bld *b, const struct sync_store *st, const struct sync
 	vs.addr = *cip;
 	o.kind = SYNC_VS_CLUSTER_IP;
 	o.bind = true;
+	o.no_local = c->itp_local && !has_local && has_any;
 	err = bld_vs(b, &vs, ioff, in, &o);
+	o.no_local = c->etp_local && ext_access && !has_local && has_any;
 	for (size_t i = 0; !err && i < s->n_external_ips; i++) {
 		if (s->external_ips[i].af != af ||
 		    has_addr(s->external_ips, i, &s->external_ips[i]))

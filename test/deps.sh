@@ -11,6 +11,7 @@ ca-certificates
 clang-format
 cpio
 curl
+groff-base
 gzip
 iproute2
 ipvsadm
@@ -24,6 +25,7 @@ libnl-3-dev
 libnl-genl-3-dev
 libnl-route-3-dev
 libyaml-dev
+man-db
 nghttp2-server
 openssl
 pkg-config

@@ -425,6 +425,27 @@ fail:
 
 /* ---- Node ------------------------------------------------------------- */
 
+/* Whether the node is being deleted or marked for it by the cluster autoscaler. */
+static void node_going_away(const cJSON *obj, struct kube_node *n)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *del = cJSON_GetObjectItemCaseSensitive(meta, "deletionTimestamp");
+	const cJSON *taints = cJSON_GetObjectItemCaseSensitive(spec, "taints");
+	const cJSON *t;
+
+	n->deleting = cJSON_IsString(del) && del->valuestring[0];
+	if (!cJSON_IsArray(taints))
+		return;
+	cJSON_ArrayForEach(t, taints)
+	{
+		const cJSON *key = cJSON_GetObjectItemCaseSensitive(t, "key");
+
+		if (cJSON_IsString(key) && !strcmp(key->valuestring, KUBE_TAINT_TO_BE_DELETED))
+			n->autoscaler_taint = true;
+	}
+}
+
 int kube_node_decode(const cJSON *obj, struct kube_node **out)
 {
 	struct kd d = { .kind = "Node" };
@@ -445,6 +466,7 @@ int kube_node_decode(const cJSON *obj, struct kube_node **out)
 		kube_node_free(n);
 		return r;
 	}
+	node_going_away(obj, n);
 	*out = n;
 	return 0;
 }

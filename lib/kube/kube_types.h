@@ -149,7 +149,12 @@ struct kube_endpoints {
 struct kube_node {
 	struct kube_meta meta;
 	char *zone; /* label topology.kubernetes.io/zone; NULL = absent */
+	/* kube-proxy's /healthz answers 503 for a node that is going away: */
+	bool deleting;         /* metadata.deletionTimestamp is set */
+	bool autoscaler_taint; /* spec.taints has ToBeDeletedByClusterAutoscaler */
 };
+
+#define KUBE_TAINT_TO_BE_DELETED "ToBeDeletedByClusterAutoscaler"
 
 void kube_meta_clear(struct kube_meta *m);
 void kube_service_free(struct kube_service *s);

@@ -66,7 +66,7 @@ else
 	fi
 fi
 
-ta= tk= bad_k=0
+ta='' tk='' bad_k=0
 i=0
 while [ $i -lt "$runs" ]; do
 	must ipvsadm -C
@@ -85,7 +85,7 @@ done
 # Read back the full table (ipvsadm loaded it last, or kipvs did: same table).
 must ipvsadm -C
 must ipvsadm -R <"$table"
-ra= rk= bad_s=0
+ra='' rk='' bad_s=0
 ipvsadm -S -n >"$VM_TMP/ref.save"
 i=0
 while [ $i -lt "$runs" ]; do

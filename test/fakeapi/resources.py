@@ -101,6 +101,23 @@ TYPES = [
                  bookmark={"addressType": "", "endpoints": None, "ports": None}),
     ResourceType("events", "event", "Event", "events.k8s.io", "v1", True, ["ev"],
                  bookmark={"eventTime": None}, create_on_update=True),
+    # What kipvs's own manifests create (manifests/kubernetes): stored as
+    # sent, so that `kubectl apply` (client or server dry run) can map and
+    # look them up. No controller acts on them.
+    ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, ["cm"]),
+    ResourceType("serviceaccounts", "serviceaccount", "ServiceAccount", "", "v1", True, ["sa"]),
+    ResourceType("daemonsets", "daemonset", "DaemonSet", "apps", "v1", True, ["ds"], ["all"],
+                 bookmark={"spec": {"selector": None, "updateStrategy": {},
+                                    "template": {"metadata": {"creationTimestamp": None},
+                                                 "spec": {"containers": None}}},
+                           "status": {"currentNumberScheduled": 0, "numberMisscheduled": 0,
+                                      "desiredNumberScheduled": 0, "numberReady": 0}},
+                 status_subresource=True),
+    ResourceType("clusterroles", "clusterrole", "ClusterRole", "rbac.authorization.k8s.io", "v1", False,
+                 bookmark={"rules": None}),
+    ResourceType("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding",
+                 "rbac.authorization.k8s.io", "v1", False,
+                 bookmark={"roleRef": {"apiGroup": "", "kind": "", "name": ""}}),
 ]
 
 BY_GROUP = {}
@@ -517,3 +534,5 @@ BY_PLURAL["endpoints"].prepare = _prepare_endpoints
 BY_PLURAL["namespaces"].prepare = _prepare_namespace
 BY_PLURAL["nodes"].prepare = _prepare_node
 BY_PLURAL["events"].prepare = _prepare_nothing
+for _plural in ("configmaps", "serviceaccounts", "daemonsets", "clusterroles", "clusterrolebindings"):
+    BY_PLURAL[_plural].prepare = _prepare_nothing

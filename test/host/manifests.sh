@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Checks the deployment files: every YAML parses and has the shape kipvs
 # needs, RBAC grants nothing beyond read access to what kipvs watches, the
-# DaemonSet asks for NET_ADMIN only, and the systemd unit passes
-# `systemd-analyze verify` with a security exposure no worse than 3.0.
+# DaemonSet asks for NET_ADMIN only, real kubectl accepts the manifests
+# against the fake apiserver (client and server dry runs), and the systemd
+# unit passes `systemd-analyze verify` with a security exposure no worse than 3.0.
 set -u
 cd "$(dirname "$0")/../.."
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; [ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'; }
 PY=/usr/bin/python3
 
 out=$($PY - <<'PYEOF' 2>&1
@@ -62,7 +63,73 @@ PYEOF
 if [ $? -eq 0 ]; then ok "kubernetes manifests parse, RBAC read-only, DaemonSet NET_ADMIN only"; else notok "kubernetes manifests" "$out"; fi
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. test/fakeapi/lib.sh
+trap 'fakeapi_stop; rm -rf "$tmp"' EXIT
+
+# Real kubectl against the fake apiserver (HTTPS, token): every manifest maps
+# to a served kind, passes kubectl's validation and would be created. The
+# files are the kustomization's resources (a directory with kustomization.yaml
+# is applied with -k; `-f DIR` would also feed kubectl the Kustomization
+# itself, which no apiserver serves).
+mapfile -t files < <($PY -c 'import yaml; [print(r) for r in yaml.safe_load(open("manifests/kubernetes/kustomization.yaml"))["resources"]]')
+want_client=$(printf '%s\n' "clusterrole.rbac.authorization.k8s.io/kipvs" "clusterrolebinding.rbac.authorization.k8s.io/kipvs" \
+	configmap/kipvs daemonset.apps/kipvs serviceaccount/kipvs | sed 's/$/ created (dry run)/')
+want_server=${want_client//(dry run)/(server dry run)}
+kubectl_checks=("kubectl apply -k manifests/kubernetes --dry-run=client creates the 5 objects"
+	"kubectl apply --dry-run=client -f each kustomization resource creates the 5 objects"
+	"client dry runs send no write to the apiserver"
+	"kubectl apply -k manifests/kubernetes --dry-run=server: 5 objects accepted, none stored")
+if ! command -v kubectl >/dev/null 2>&1; then
+	for c in "${kubectl_checks[@]}"; do ok "$c # SKIP kubectl not found (the machine image ships /usr/bin/kubectl)"; done
+elif ! fakeapi_start "$tmp/api" >"$tmp/api.log" 2>&1; then
+	for c in "${kubectl_checks[@]}"; do notok "$c" "the fake apiserver did not start:" "$(cat "$tmp/api.log")"; done
+else
+	export HOME=$tmp/home
+	mkdir -p "$HOME"
+	kc=0
+	k() { # kubectl with a fresh discovery cache each time (it caches per server for 6 h)
+		kc=$((kc + 1))
+		kubectl --kubeconfig "$FAKEAPI_KUBECONFIG" --cache-dir "$tmp/cache.$kc" --request-timeout=20s "$@"
+	}
+	seq0=$(fakeapi_ctl GET /_fake/requests | $PY -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+	out=$(k apply -k manifests/kubernetes --dry-run=client 2>&1)
+	if [ $? -eq 0 ] && [ "$(sort <<<"$out")" = "$want_client" ]; then
+		ok "${kubectl_checks[0]}"
+	else
+		notok "${kubectl_checks[0]}" "$out"
+	fi
+	fargs=()
+	for f in "${files[@]}"; do fargs+=(-f "manifests/kubernetes/$f"); done
+	out=$(k apply --dry-run=client "${fargs[@]}" 2>&1)
+	if [ $? -eq 0 ] && [ "$(sort <<<"$out")" = "$want_client" ]; then
+		ok "${kubectl_checks[1]}"
+	else
+		notok "${kubectl_checks[1]}" "$out"
+	fi
+	# What kubectl asked: each object looked up (404), nothing written.
+	reqs=$(fakeapi_ctl GET "/_fake/requests?since=$seq0" | $PY -c '
+import json, sys
+for e in json.load(sys.stdin)["requests"]:
+    print(e["method"], e["path"], e["status"])')
+	lookups=$(grep -Ec '^GET /apis?/.*/kipvs 404$' <<<"$reqs")
+	if ! grep -Evq '^GET ' <<<"$reqs" && [ "$lookups" -eq 10 ]; then
+		ok "${kubectl_checks[2]}"
+	else
+		notok "${kubectl_checks[2]}" "expected only GETs, 10 of them 404 lookups of kipvs objects; got:" "$reqs"
+	fi
+	out=$(k apply -k manifests/kubernetes --dry-run=server 2>&1)
+	rc=$?
+	left=$(fakeapi_ctl GET /_fake/state | $PY -c '
+import json, sys
+c = json.load(sys.stdin)["objects"]
+print(sum(c.get(r, 0) for r in ("configmaps", "serviceaccounts", "daemonsets", "clusterroles", "clusterrolebindings")))')
+	if [ $rc -eq 0 ] && [ "$(sort <<<"$out")" = "$want_server" ] && [ "$left" = 0 ]; then
+		ok "${kubectl_checks[3]}"
+	else
+		notok "${kubectl_checks[3]}" "exit status $rc, objects stored: $left" "$out"
+	fi
+fi
+
 sed "s#/usr/local/sbin/kipvs#$PWD/kipvs#g" manifests/systemd/kipvs.service >"$tmp/kipvs.service"
 if out=$(systemd-analyze verify --man=no "$tmp/kipvs.service" 2>&1) && [ -z "$out" ]; then
 	ok "systemd-analyze verify kipvs.service"

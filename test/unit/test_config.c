@@ -267,8 +267,9 @@ static void help_lists_every_flag(void **state)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	config_help(f);
+	config_help(f, "diff");
 	fclose(f);
+	assert_non_null(strstr(buf, "Usage: kipvs diff [--config FILE]"));
 	assert_non_null(strstr(buf, "--ipvs-sync-period, --sync-period"));
 	assert_non_null(strstr(buf, "(default: 30s)"));
 	assert_non_null(strstr(buf, "--ipvs-graceful-timeout"));

@@ -311,6 +311,24 @@ static void nodes(void **state)
 	assert_string_equal(n->meta.uid, "n-3");
 	assert_string_equal(n->meta.resource_version, "77");
 	assert_string_equal(n->zone, "zone-b");
+	assert_false(n->deleting);
+	assert_false(n->autoscaler_taint);
+	kube_node_free(n);
+	cJSON_Delete(j);
+
+	/* Going away: deletionTimestamp, or the cluster autoscaler's taint. */
+	j = json(
+	    "{'metadata':{'name':'node-d','deletionTimestamp':'2026-11-26T10:00:00Z'},"
+	    "'spec':{'taints':[{'key':'node.kubernetes.io/unschedulable','effect':'NoSchedule'},"
+	    "{'key':'ToBeDeletedByClusterAutoscaler','value':'1','effect':'NoSchedule'}]}}");
+	assert_int_equal(kube_node_decode(j, &n), 0);
+	assert_true(n->deleting);
+	assert_true(n->autoscaler_taint);
+	kube_node_free(n);
+	cJSON_Delete(j);
+	j = json("{'metadata':{'name':'node-e'},'spec':{'taints':'bogus'}}");
+	assert_int_equal(kube_node_decode(j, &n), 0);
+	assert_false(n->autoscaler_taint);
 	kube_node_free(n);
 	cJSON_Delete(j);
 

@@ -154,6 +154,66 @@ static void etp_local_no_local_falls_back(void **state)
 	fx_fini(&f);
 }
 
+/* Counts wanted virtual servers of @kind flagged no_local. */
+static int no_local(struct fx *f, enum sync_vs_kind kind)
+{
+	const struct sync_origin *o;
+	size_t pos = 0;
+	int n = 0;
+
+	assert_int_equal(sync_desired_build(f->d, f->st, &f->node), 0);
+	while (sync_desired_next(f->d, &pos, &o))
+		n += o->kind == kind && o->no_local;
+	return n;
+}
+
+static void no_local_endpoints_flagged(void **state)
+{
+	struct fx f;
+	struct kube_service *s;
+	struct kube_endpoint_slice *sl;
+
+	/* ETP=Local, endpoints only elsewhere: the NodePort is flagged, not the ClusterIP. */
+	setup_node(&f);
+	s = web("NodePort");
+	s->external_policy = KUBE_POLICY_LOCAL;
+	fx_add_svc(&f, s);
+	sl = web_slice("web-1");
+	fx_ep(sl, "10.244.1.40", "node-b", FX_RS);
+	fx_add_slice(&f, sl);
+	assert_int_equal(no_local(&f, SYNC_VS_NODE_PORT), 1);
+	assert_int_equal(no_local(&f, SYNC_VS_CLUSTER_IP), 0);
+	fx_fini(&f);
+
+	/* ITP=Local, nothing local: the ClusterIP is flagged. */
+	setup_node(&f);
+	s = web("ClusterIP");
+	s->internal_policy = KUBE_POLICY_LOCAL;
+	fx_add_svc(&f, s);
+	sl = web_slice("web-1");
+	fx_ep(sl, "10.244.1.40", "node-b", FX_RS);
+	fx_add_slice(&f, sl);
+	assert_int_equal(no_local(&f, SYNC_VS_CLUSTER_IP), 1);
+	fx_fini(&f);
+
+	/* No endpoints anywhere: not counted (kube-proxy's hasAnyEndpoints). */
+	setup_node(&f);
+	s = web("ClusterIP");
+	s->internal_policy = KUBE_POLICY_LOCAL;
+	fx_add_svc(&f, s);
+	assert_int_equal(no_local(&f, SYNC_VS_CLUSTER_IP), 0);
+	fx_fini(&f);
+
+	/* A local ready endpoint: not flagged. */
+	setup_node(&f);
+	s = web("NodePort");
+	s->external_policy = KUBE_POLICY_LOCAL;
+	fx_add_svc(&f, s);
+	fx_add_slice(&f, two_nodes_slice());
+	assert_int_equal(no_local(&f, SYNC_VS_NODE_PORT), 0);
+	fx_fini(&f);
+}
+
 static void etp_local_local_terminating(void **state)
 {
 	struct fx f;
@@ -561,6 +621,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(etp_local_nodeport),
 	cmocka_unit_test(etp_local_no_local_falls_back),
 	cmocka_unit_test(etp_local_local_terminating),
+	cmocka_unit_test(no_local_endpoints_flagged),
 	cmocka_unit_test(etp_local_on_plain_cluster_ip_ignored),
 	cmocka_unit_test(etp_local_cluster_ip_with_external_ip),
 	cmocka_unit_test(itp_local),

@@ -4,7 +4,8 @@
 # libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
-#                               (next to PATH, base-*.list names every file in it)
+#                               (a cpio archive; next to it, base-*.list names
+#                               every file in it)
 #
 # The kernel package (linux-image-cloud-amd64, resolved to its versioned
 # package) is fetched with apt-get download and unpacked with dpkg -x into
@@ -47,10 +48,17 @@ resolve_kernel() {
 
 if [ -n "${KIPVS_VM_KERNEL:-}" ]; then
 	kid=$KIPVS_VM_KERNEL
-elif ! kid=$(resolve_kernel); then
-	kid=$(ls -t "$cache" 2>/dev/null | grep -E '^[0-9].*_' | head -n 1 || true)
-	[ -n "$kid" ] || die "apt knows no $meta and nothing is cached (run apt-get update)"
-	log "apt has no $meta; using cached kernel $kid"
+else
+	kid=$(resolve_kernel) || kid=
+	if [ -z "$kid" ] && [ "$(id -u)" -eq 0 ]; then
+		log "apt knows no $meta: refreshing its package lists"
+		if apt-get update -qq >&2; then kid=$(resolve_kernel) || kid=; fi
+	fi
+	if [ -z "$kid" ]; then
+		kid=$(ls -t "$cache" 2>/dev/null | grep -E '^[0-9].*_' | head -n 1 || true)
+		[ -n "$kid" ] || die "apt knows no $meta and nothing is cached"
+		log "apt knows no $meta; using the cached kernel $kid"
+	fi
 fi
 krel=${kid%%_*}
 kver=${kid#*_}
@@ -78,7 +86,7 @@ moddir=$kroot/lib/modules/$krel
 # Whole directories (VM.md), then single modules; modules.dep gives each one's
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
-mod_names="dummy veth virtio_net virtio_pci libcrc32c
+mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
 ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
 tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl"
 busybox=/bin/busybox
@@ -119,7 +127,9 @@ hash=$(
 		for f in $tools $busybox $libs; do echo "$f"; cat "$f"; done
 	} | sha256sum | cut -c1-16
 )
-base=$kdir/base-$hash.cpio.gz
+# Uncompressed: under emulation the guest unpacks a plain cpio ~0.8 s faster
+# than a gzip -1 one (31 MB vs 13 MB; qemu loads either in no time).
+base=$kdir/base-$hash.cpio
 
 if [ ! -s "$base" ]; then
 	log "building base initramfs $base"
@@ -154,14 +164,14 @@ if [ ! -s "$base" ]; then
 		cp "$moddir"/modules.order "$moddir"/modules.builtin* "lib/modules/$krel/"
 		depmod -b "$stage" "$krel"
 		find . -mindepth 1 | LC_ALL=C sort >"$stage.list"
-		cpio -o -H newc -R 0:0 --quiet <"$stage.list" | gzip -1 >"$base.tmp"
+		cpio -o -H newc -R 0:0 --quiet <"$stage.list" >"$base.tmp"
 	)
-	sed 's|^\./|/|' "$stage.list" >"${base%.cpio.gz}.list"
+	sed 's|^\./|/|' "$stage.list" >"${base%.cpio}.list"
 	rm -f "$stage.list"
 	mv "$base.tmp" "$base"
 	# Keep the cache small: old bases of this kernel unused for a day go.
 	find "$kdir" -maxdepth 1 -name 'base-*' -mtime +1 ! -path "$base" \
-		! -path "${base%.cpio.gz}.list" -delete
+		! -path "${base%.cpio}.list" -delete
 fi
 touch "$base"
 echo "kernel $kernel"

@@ -1,7 +1,7 @@
 # Helpers for VM test cases (POSIX sh, busybox). /init sources this file before
 # each case, so a case calls these directly. See test/vm/README.md.
 #
-# Results go to the second serial port as "KIPVS:" lines, which test/vm/run.sh
+# Results go to the results port ($VM_RESULT_DEV) as "KIPVS:" lines, which test/vm/run.sh
 # turns into TAP: every check is one "ok"/"not ok" line named CASE/NAME, and
 # diagnostics written before a result are printed after it.
 
@@ -9,7 +9,7 @@
 # (busybox's has no netns). In a nested `sh -c`, call /usr/bin/ip by path.
 ip() { /usr/bin/ip "$@"; }
 
-VM_RESULT_DEV=${VM_RESULT_DEV:-/dev/ttyS1}
+VM_RESULT_DEV=${VM_RESULT_DEV:-/dev/vport0p1}
 VM_TMP=${VM_TMP:-/tmp/vm}
 mkdir -p "$VM_TMP"
 
@@ -52,6 +52,20 @@ check() {
 	diag "exit status: $_rc; output:"
 	_vm_diag_file "$VM_TMP/.out"
 	_vm_fail "$_name"
+}
+
+# check_sh NAME 'SHELL CODE' — passes when the code (eval'd in a subshell of
+# the case, so lib.sh functions such as ip() apply) exits 0. For pipelines and
+# tests: check_sh no_vip '! ip addr show dev kube-ipvs0 | grep -q 10.96.0.1'
+check_sh() {
+	_vm_check_name "$1" || { _vm_fail "$1"; return 1; }
+	(eval "$2") >"$VM_TMP/.out" 2>&1 </dev/null
+	_rc=$?
+	[ $_rc -eq 0 ] && { _vm_pass "$1"; return 0; }
+	diag "code: $2"
+	diag "exit status: $_rc; output:"
+	_vm_diag_file "$VM_TMP/.out"
+	_vm_fail "$1"
 }
 
 # check_not NAME CMD [ARG...] — passes when CMD exits non-zero.
@@ -130,7 +144,8 @@ skip_case() {
 }
 
 # must CMD [ARG...] — a setup step: if it fails, the case ends as failed
-# (exit status 1) with the command and its output as diagnostics.
+# (exit status 1) with the command and its output as diagnostics. Its output
+# is passed on; but inside $(...) it could only end that subshell: don't.
 must() {
 	"$@" >"$VM_TMP/.out" 2>&1
 	_rc=$?
