@@ -55,6 +55,9 @@ int main(int argc, char **argv)
 	for (const struct subcmd *c = subcmds; argc >= 2 && c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
+	/* No arguments (ipvsadm's -L) or an option: the ipvsadm-compatible mode. */
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_admin(argc, argv);
 	fputs(usage, stderr);
 	return 2;
 }
