@@ -22,6 +22,7 @@
 #include "../lib/version.h"
 #include "../lib/sdnotify.h"
 #include "sync_desired.h"
+#include "sync_fetch.h"
 #include "sync_kernel.h"
 #include "sync_reconcile.h"
 #include "sync_store.h"
@@ -648,18 +649,6 @@ static int register_own_metrics(struct daemon *dm)
 	return err ? err : metrics_register(opsrv_registry(dm->ops), &changes, &m);
 }
 
-static enum kube_endpoints_api ep_api(enum endpoints_api a)
-{
-	switch (a) {
-	case ENDPOINTS_API_SLICES:
-		return KUBE_EP_SLICES;
-	case ENDPOINTS_API_ENDPOINTS:
-		return KUBE_EP_ENDPOINTS;
-	default:
-		return KUBE_EP_AUTO;
-	}
-}
-
 static char *node_name(const struct kipvs_config *cfg)
 {
 	char host[256];
@@ -756,7 +745,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 	err = sdnotify_open(&dm->notify);
 	if (err)
 		log_warn("sdnotify_invalid", "err=%s", strerror(-err));
-	co.endpoints_api = ep_api(cfg->endpoints_api);
+	co.endpoints_api = sync_endpoints_api(cfg->endpoints_api);
 	co.node_name = eff->hostname_override;
 	err = kube_client_new(dm->loop, dm->kcfg, &co, &cbs, dm, &dm->client);
 	if (!err)

@@ -89,7 +89,7 @@ static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static enum kube_endpoints_api ep_api(enum endpoints_api a)
+enum kube_endpoints_api sync_endpoints_api(enum endpoints_api a)
 {
 	return a == ENDPOINTS_API_SLICES      ? KUBE_EP_SLICES
 	       : a == ENDPOINTS_API_ENDPOINTS ? KUBE_EP_ENDPOINTS
@@ -122,7 +122,7 @@ int sync_fetch(const struct kipvs_config *cfg, const char *node_name, struct syn
 	if (!f.loop)
 		return -ENOMEM;
 	err = kube_config_load(&ko, &kc);
-	co.endpoints_api = ep_api(cfg->endpoints_api);
+	co.endpoints_api = sync_endpoints_api(cfg->endpoints_api);
 	co.node_name = node_name;
 	if (!err)
 		err = kube_client_new(f.loop, kc, &co, &cbs, &f, &cl);

@@ -10,7 +10,11 @@
 #define KIPVS_SYNC_FETCH_H
 
 #include "../lib/config.h"
+#include "../lib/kube/kube_client.h"
 #include "sync_store.h"
+
+/* --endpoints-api as the API client names it. */
+enum kube_endpoints_api sync_endpoints_api(enum endpoints_api a);
 
 /* 0, -ETIMEDOUT, or -errno. *zone receives the Node's zone label (or NULL);
  * the caller frees it. */
