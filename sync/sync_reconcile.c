@@ -36,9 +36,11 @@ struct sync_reconcile {
 	/*
 	 * The full pass in progress. Its changes are planned a chunk at a time
 	 * (a cold start at 10,000 services x 10 is 110,000 changes, ~33 MB if
-	 * planned at once): the kernel table read at the start, an index over
-	 * it, which of its virtual servers the wanted table met, and cursors
-	 * into both tables.
+	 * planned at once): the kernel's virtual servers read at the start
+	 * (without destinations: those are read one virtual server at a time
+	 * as the pass reaches it, so the kernel table is never held whole), an
+	 * index over them, which ones the wanted table met, and cursors into
+	 * both tables.
 	 */
 	bool full_active;
 	struct sync_changes plan; /* the current chunk (the whole plan in a dry run) */
@@ -48,6 +50,7 @@ struct sync_reconcile {
 	size_t want_pos, have_pos;
 	bool want_done;
 	struct sync_diff diff;
+	struct ipvs_vs cur; /* the kernel virtual server being compared, with its dests */
 	size_t full_changes;
 	struct addr_set unbind;
 	struct addr_set bind_plan; /* dry run: what would be bound */
@@ -213,6 +216,8 @@ static void run_init(struct sync_reconcile *r, struct sync_run *run, uint64_t no
 /* Drops what a full pass holds between its steps. */
 static void full_release(struct sync_reconcile *r)
 {
+	free(r->cur.dests);
+	memset(&r->cur, 0, sizeof(r->cur));
 	sync_index_free(&r->have_idx);
 	ipvs_table_free(&r->have);
 	free(r->seen);
@@ -547,9 +552,17 @@ static int plan_some(struct sync_reconcile *r, size_t max)
 				continue;
 			}
 			h = sync_index_find(&r->have_idx, &w->svc);
-			if (h)
+			if (h) {
 				r->seen[h - r->have.vs] = 1;
-			err = sync_diff_vs(&r->diff, w, h, false);
+				/* Its destinations, read now: the same one GET_DEST per
+				 * virtual server a whole-table dump makes. */
+				r->cur.svc = h->svc;
+				r->cur.n_dests = 0;
+				err = ipvs_dump_dests(r->o.ipvs, &r->cur);
+				h = &r->cur;
+			}
+			if (!err)
+				err = sync_diff_vs(&r->diff, w, h, false);
 		} else if (r->have_pos < r->have.n) {
 			size_t i = r->have_pos++;
 
@@ -635,7 +648,7 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 			return err;
 	}
 	full_release(r);
-	err = ipvs_dump_table(r->o.ipvs, &r->have);
+	err = ipvs_dump_services(r->o.ipvs, &r->have);
 	if (!err)
 		err = sync_index_build(&r->have_idx, &r->have);
 	if (!err) {
