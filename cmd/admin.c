@@ -88,16 +88,18 @@ static int list_one(struct ipvs_handle *h, const struct ipvs_cli_req *req)
 
 	memset(&vs, 0, sizeof(vs));
 	vs.svc = req->svc;
-	err = ipvs_get_service(h, &vs.svc);
+	err = ipvs_vs_keep_stats(&vs);
+	if (!err)
+		err = ipvs_get_service_stats(h, &vs.svc, ipvs_vs_stats(&vs, NULL));
 	if (!err)
 		err = ipvs_dump_dests(h, &vs);
 	if (err) {
-		free(vs.dests);
+		ipvs_vs_free(&vs);
 		fprintf(stderr, "%s\n", ipvs_cli_strerror(IPVS_CLI_LIST, err));
 		return 1;
 	}
 	err = ipvs_print_one(stdout, &vs, req->fmt);
-	free(vs.dests);
+	ipvs_vs_free(&vs);
 	return finish_output(err);
 }
 
@@ -108,6 +110,8 @@ static int list_table(struct ipvs_handle *h, const struct ipvs_cli_req *req, boo
 	int err = 0;
 
 	ipvs_table_init(&t);
+	/* Only the listings with --stats or --rate print counters. */
+	t.with_stats = !save && (req->fmt & (IPVS_FMT_STATS | IPVS_FMT_RATE));
 	if (!save)
 		err = ipvs_get_info(h, &info);
 	if (!err)

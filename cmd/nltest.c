@@ -388,7 +388,7 @@ static void print_stats(const struct ipvs_stats *s)
 	       s->outpps, s->inbps, s->outbps);
 }
 
-static void print_svc(const struct ipvs_service *s, int stats)
+static void print_svc(const struct ipvs_service *s, const struct ipvs_stats *stats)
 {
 	char id[128], a[ADDR_STRLEN], m[32];
 
@@ -398,11 +398,12 @@ static void print_svc(const struct ipvs_service *s, int stats)
 	       s->fwmark ? "-" : addr_fmt(&s->addr, a), s->port, s->fwmark, s->sched_name,
 	       s->pe_name[0] ? s->pe_name : "-", s->flags, s->timeout, mask_fmt(s, m, sizeof(m)));
 	if (stats)
-		print_stats(&s->stats);
+		print_stats(stats);
 	printf("\n");
 }
 
-static void print_dest(const struct ipvs_service *s, const struct ipvs_dest *d, int stats)
+static void print_dest(const struct ipvs_service *s, const struct ipvs_dest *d,
+                       const struct ipvs_stats *stats)
 {
 	char id[128], a[ADDR_STRLEN];
 
@@ -413,7 +414,7 @@ static void print_dest(const struct ipvs_service *s, const struct ipvs_dest *d, 
 	       d->conn_flags, d->weight, d->u_threshold, d->l_threshold, d->active_conns,
 	       d->inact_conns, d->persist_conns, d->tun_type, d->tun_port, d->tun_flags);
 	if (stats)
-		print_stats(&d->stats);
+		print_stats(stats);
 	printf("\n");
 }
 
@@ -474,14 +475,19 @@ static int cmd_dump(int argc, char **argv)
 		return 2;
 	}
 	ipvs_table_init(&t);
+	t.with_stats = stats;
 	t0 = now_s();
 	if (only) {
 		/* One service: read by identity, then its destinations. */
 		struct ipvs_service s;
+		struct ipvs_stats st;
+		struct ipvs_vs *vs = NULL;
 
-		err = parse_svc(only, &s) < 0 ? -EINVAL : ipvs_get_service(h, &s);
-		if (!err && !ipvs_table_add(&t, &s))
+		err = parse_svc(only, &s) < 0 ? -EINVAL : ipvs_get_service_stats(h, &s, &st);
+		if (!err && !(vs = ipvs_table_add(&t, &s)))
 			err = -ENOMEM;
+		if (vs && vs->stats)
+			vs->stats[0] = st;
 	} else if (!timing) {
 		err = ipvs_dump_table(h, &t);
 	} else {
@@ -502,9 +508,10 @@ static int cmd_dump(int argc, char **argv)
 				print_as_changes(&t.vs[i]);
 				continue;
 			}
-			print_svc(&t.vs[i].svc, stats);
+			print_svc(&t.vs[i].svc, ipvs_vs_stats(&t.vs[i], NULL));
 			for (size_t j = 0; j < t.vs[i].n_dests; j++)
-				print_dest(&t.vs[i].svc, &t.vs[i].dests[j], stats);
+				print_dest(&t.vs[i].svc, &t.vs[i].dests[j],
+				           ipvs_vs_stats(&t.vs[i], &t.vs[i].dests[j]));
 		}
 	}
 	if (timing && !err)
@@ -524,6 +531,7 @@ static int cmd_simple(int argc, char **argv)
 {
 	struct ipvs_handle *h;
 	struct ipvs_service s;
+	struct ipvs_stats st;
 	int err = 0;
 
 	if (open_or_say(&h))
@@ -545,8 +553,8 @@ static int cmd_simple(int argc, char **argv)
 	} else if (!strcmp(argv[0], "get")) {
 		if (argc < 2 || parse_svc(argv[1], &s) < 0)
 			err = -EINVAL;
-		else if (!(err = ipvs_get_service(h, &s)))
-			print_svc(&s, 1);
+		else if (!(err = ipvs_get_service_stats(h, &s, &st)))
+			print_svc(&s, &st);
 	} else if (!strcmp(argv[0], "timeouts")) {
 		struct ipvs_timeouts t = { 0 };
 

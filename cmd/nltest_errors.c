@@ -177,7 +177,7 @@ int cmd_nltest_errors(void)
 	err = ipvs_dump_dests(h, &vs);
 	check(&t, "dest dump after errors",
 	      err == 0 && vs.n_dests == 1 && ipvs_dest_same(&vs.dests[0], &d), 1);
-	free(vs.dests);
+	ipvs_vs_free(&vs);
 	check(&t, "get service after errors", ipvs_get_service(h, &s), 0);
 	check(&t, "delete dest", ipvs_del_dest(h, &s, &d), 0);
 	check(&t, "delete service", ipvs_del_service(h, &s), 0);

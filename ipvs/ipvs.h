@@ -42,7 +42,11 @@ const char *ipvs_change_strerror(const struct ipvs_change *c, char *buf, size_t 
 
 int ipvs_get_info(struct ipvs_handle *h, struct ipvs_info *out) IPVS_WUR;
 
-/* Every virtual server (no destinations), appended to @out in dump order. */
+/*
+ * Every virtual server (no destinations), appended to @out in dump order.
+ * Counters are kept when @out->with_stats (for ipvs_dump_dests(): when the
+ * virtual server keeps them, ipvs_vs_keep_stats()).
+ */
 int ipvs_dump_services(struct ipvs_handle *h, struct ipvs_table *out) IPVS_WUR;
 /* The destinations of @vs->svc appended to @vs in dump order (newest first). */
 int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs) IPVS_WUR;
@@ -50,6 +54,9 @@ int ipvs_dump_dests(struct ipvs_handle *h, struct ipvs_vs *vs) IPVS_WUR;
 int ipvs_dump_table(struct ipvs_handle *h, struct ipvs_table *out) IPVS_WUR;
 /* Reads one service by identity into @inout (-ESRCH if absent). */
 int ipvs_get_service(struct ipvs_handle *h, struct ipvs_service *inout) IPVS_WUR;
+/* The same, with its counters into @stats. */
+int ipvs_get_service_stats(struct ipvs_handle *h, struct ipvs_service *inout,
+                           struct ipvs_stats *stats) IPVS_WUR;
 
 /*
  * Sends @n changes pipelined and waits for every ack. Each change's err is
@@ -89,10 +96,12 @@ int ipvs_stop_daemon(struct ipvs_handle *h, uint32_t state) IPVS_WUR;
  * Decoders for recorded replies: parse one generic netlink message (header
  * included) of a GET_SERVICE / GET_DEST dump. 0, or -EINVAL when a required
  * attribute is missing. Used by the dumps and by unit tests that replay
- * captured kernel replies.
+ * captured kernel replies. The counters go to @stats unless it is NULL.
  */
 struct nlmsghdr;
-int ipvs_parse_service_msg(const struct nlmsghdr *nlh, struct ipvs_service *out) IPVS_WUR;
-int ipvs_parse_dest_msg(const struct nlmsghdr *nlh, struct ipvs_dest *out) IPVS_WUR;
+int ipvs_parse_service_msg(const struct nlmsghdr *nlh, struct ipvs_service *out,
+                           struct ipvs_stats *stats) IPVS_WUR;
+int ipvs_parse_dest_msg(const struct nlmsghdr *nlh, struct ipvs_dest *out,
+                        struct ipvs_stats *stats) IPVS_WUR;
 
 #endif

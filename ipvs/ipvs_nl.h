@@ -30,16 +30,16 @@
  * required; without it only the identity is (AF + FWMARK or
  * PROTOCOL/ADDR/PORT), as in a DEL/GET request. 0 or -EINVAL.
  */
-int ipvs_nl_parse_service_nest(const struct nlattr *nest, bool need_full,
-                               struct ipvs_service *out) IPVS_WUR;
+int ipvs_nl_parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out,
+                               struct ipvs_stats *stats) IPVS_WUR;
 /*
  * The attributes of a destination nest (IPVS_CMD_ATTR_DEST). With
  * @need_counters the connection counters a dump carries are required.
  * out->addr.af is 0 when the nest has no ADDR_FAMILY (kernels before 3.18):
  * the caller knows the service's family and fills it in.
  */
-int ipvs_nl_parse_dest_nest(const struct nlattr *nest, bool need_counters,
-                            struct ipvs_dest *out) IPVS_WUR;
+int ipvs_nl_parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out,
+                            struct ipvs_stats *stats) IPVS_WUR;
 /* GET_INFO reply (cmd SET_INFO): VERSION and CONN_TAB_SIZE, both required. */
 int ipvs_parse_info_msg(const struct nlmsghdr *nlh, struct ipvs_info *out) IPVS_WUR;
 /* GET_CONFIG reply (cmd SET_CONFIG): each timeout optional (0 when absent). */

@@ -169,9 +169,12 @@ int ipvs_nl_acc_add(struct ipvs_nl_acc *a, const struct nlmsghdr *nlh, uint64_t 
 {
 	struct ipvs_service s;
 	struct ipvs_dest d;
+	struct ipvs_stats st, *keep;
+	bool want_st = a->t ? a->t->with_stats : a->vs->stats != NULL;
 	size_t dup;
 
-	if (a->t ? ipvs_parse_service_msg(nlh, &s) < 0 : ipvs_parse_dest_msg(nlh, &d) < 0) {
+	if (a->t ? ipvs_parse_service_msg(nlh, &s, want_st ? &st : NULL) < 0
+	         : ipvs_parse_dest_msg(nlh, &d, want_st ? &st : NULL) < 0) {
 		/* Keep the rest of the table; ipvsadm would fail the whole listing. */
 		a->bad++;
 		return 0;
@@ -187,16 +190,28 @@ int ipvs_nl_acc_add(struct ipvs_nl_acc *a, const struct nlmsghdr *nlh, uint64_t 
 		return -ENOMEM;
 	if (dup != SIZE_MAX) {
 		/* Seen before: keep its place, take the fresher values. */
-		if (a->t)
+		if (a->t) {
 			a->t->vs[a->base + dup].svc = s;
-		else
+			keep = ipvs_vs_stats(&a->t->vs[a->base + dup], NULL);
+		} else {
 			a->vs->dests[a->base + dup] = d;
+			keep = ipvs_vs_stats(a->vs, &a->vs->dests[a->base + dup]);
+		}
 		a->dups++;
-		return 0;
+	} else if (a->t) {
+		struct ipvs_vs *vs = ipvs_table_add(a->t, &s);
+
+		if (!vs)
+			return -ENOMEM;
+		keep = ipvs_vs_stats(vs, NULL);
+	} else {
+		if (ipvs_vs_add_dest(a->vs, &d) < 0)
+			return -ENOMEM;
+		keep = ipvs_vs_stats(a->vs, &a->vs->dests[a->vs->n_dests - 1]);
 	}
-	if (a->t)
-		return ipvs_table_add(a->t, &s) ? 0 : -ENOMEM;
-	return ipvs_vs_add_dest(a->vs, &d);
+	if (keep && want_st)
+		*keep = st;
+	return 0;
 }
 
 void ipvs_nl_acc_finish(struct ipvs_nl_acc *a)
@@ -239,7 +254,7 @@ static int dump(struct ipvs_handle *h, struct dump_ctx *c, const struct ipvs_ser
 			struct ipvs_table *t = c->acc.t;
 
 			while (t->n > c->acc.base)
-				free(t->vs[--t->n].dests);
+				ipvs_vs_free(&t->vs[--t->n]);
 			ipvs_nl_acc_services(&c->acc, t);
 		} else {
 			c->acc.vs->n_dests = c->acc.base;

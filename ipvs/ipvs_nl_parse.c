@@ -278,7 +278,8 @@ static void get_str(const struct nlattr *a, char *dst, size_t size)
 	dst[n] = '\0';
 }
 
-static int parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out)
+static int parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out,
+                              struct ipvs_stats *stats)
 {
 	attr_tab tb[IPVS_SVC_ATTR_MAX + 1];
 	struct ip_vs_flags fl;
@@ -323,21 +324,25 @@ static int parse_service_nest(const struct nlattr *nest, bool need_full, struct 
 	/* Copied as on the wire: IPv4 mask bytes in network order, IPv6 a prefix length. */
 	if (tb[IPVS_SVC_ATTR_NETMASK])
 		out->netmask = get_u32(tb[IPVS_SVC_ATTR_NETMASK]);
-	return parse_stats(tb[IPVS_SVC_ATTR_STATS], tb[IPVS_SVC_ATTR_STATS64], &out->stats);
+	if (!stats)
+		return 0;
+	return parse_stats(tb[IPVS_SVC_ATTR_STATS], tb[IPVS_SVC_ATTR_STATS64], stats);
 }
 
-int ipvs_nl_parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out)
+int ipvs_nl_parse_service_nest(const struct nlattr *nest, bool need_full, struct ipvs_service *out,
+                               struct ipvs_stats *stats)
 {
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = parse_service_nest(nest, need_full, out);
+	err = parse_service_nest(nest, need_full, out, stats);
 	if (err < 0)
 		memset(out, 0, sizeof(*out));
 	return err;
 }
 
-static int parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out)
+static int parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out,
+                           struct ipvs_stats *stats)
 {
 	static const int required[] = { IPVS_DEST_ATTR_ADDR,         IPVS_DEST_ATTR_PORT,
 		                        IPVS_DEST_ATTR_FWD_METHOD,   IPVS_DEST_ATTR_WEIGHT,
@@ -382,38 +387,42 @@ static int parse_dest_nest(const struct nlattr *nest, bool need_counters, struct
 	if (tb[IPVS_DEST_ATTR_TUN_FLAGS])
 		out->tun_flags = get_u16(tb[IPVS_DEST_ATTR_TUN_FLAGS]);
 	/* Full 64-bit values: ipvsadm's 32-bit cut of dest stats is the printer's business. */
-	return parse_stats(tb[IPVS_DEST_ATTR_STATS], tb[IPVS_DEST_ATTR_STATS64], &out->stats);
+	if (!stats)
+		return 0;
+	return parse_stats(tb[IPVS_DEST_ATTR_STATS], tb[IPVS_DEST_ATTR_STATS64], stats);
 }
 
-int ipvs_nl_parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out)
+int ipvs_nl_parse_dest_nest(const struct nlattr *nest, bool need_counters, struct ipvs_dest *out,
+                            struct ipvs_stats *stats)
 {
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = parse_dest_nest(nest, need_counters, out);
+	err = parse_dest_nest(nest, need_counters, out, stats);
 	if (err < 0)
 		memset(out, 0, sizeof(*out));
 	return err;
 }
 
-int ipvs_parse_service_msg(const struct nlmsghdr *nlh, struct ipvs_service *out)
+int ipvs_parse_service_msg(const struct nlmsghdr *nlh, struct ipvs_service *out,
+                           struct ipvs_stats *stats)
 {
 	attr_tab tb[IPVS_CMD_ATTR_MAX + 1];
 
 	memset(out, 0, sizeof(*out));
 	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_rules) < 0)
 		return -EINVAL;
-	return ipvs_nl_parse_service_nest(tb[IPVS_CMD_ATTR_SERVICE], true, out);
+	return ipvs_nl_parse_service_nest(tb[IPVS_CMD_ATTR_SERVICE], true, out, stats);
 }
 
-int ipvs_parse_dest_msg(const struct nlmsghdr *nlh, struct ipvs_dest *out)
+int ipvs_parse_dest_msg(const struct nlmsghdr *nlh, struct ipvs_dest *out, struct ipvs_stats *stats)
 {
 	attr_tab tb[IPVS_CMD_ATTR_MAX + 1];
 
 	memset(out, 0, sizeof(*out));
 	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX, cmd_rules) < 0)
 		return -EINVAL;
-	return ipvs_nl_parse_dest_nest(tb[IPVS_CMD_ATTR_DEST], true, out);
+	return ipvs_nl_parse_dest_nest(tb[IPVS_CMD_ATTR_DEST], true, out, stats);
 }
 
 int ipvs_parse_info_msg(const struct nlmsghdr *nlh, struct ipvs_info *out)

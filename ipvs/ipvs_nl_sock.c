@@ -505,9 +505,16 @@ static int parse_timeouts(const struct nlmsghdr *nlh, void *out)
 	return ipvs_parse_timeouts_msg(nlh, out);
 }
 
+struct svc_out {
+	struct ipvs_service *svc;
+	struct ipvs_stats *stats;
+};
+
 static int parse_service(const struct nlmsghdr *nlh, void *out)
 {
-	return ipvs_parse_service_msg(nlh, out);
+	struct svc_out *o = out;
+
+	return ipvs_parse_service_msg(nlh, o->svc, o->stats);
 }
 
 /* A do-request with no attributes whose one reply @parse decodes. */
@@ -549,8 +556,15 @@ int ipvs_set_timeouts(struct ipvs_handle *h, const struct ipvs_timeouts *t)
 
 int ipvs_get_service(struct ipvs_handle *h, struct ipvs_service *inout)
 {
+	return ipvs_get_service_stats(h, inout, NULL);
+}
+
+int ipvs_get_service_stats(struct ipvs_handle *h, struct ipvs_service *inout,
+                           struct ipvs_stats *stats)
+{
 	struct ipvs_service got;
-	struct one_ctx c = { .out = &got, .parse = parse_service };
+	struct svc_out o = { &got, stats };
+	struct one_ctx c = { .out = &o, .parse = parse_service };
 	uint32_t seq = ipvs_nl_next_seq(h);
 	int err;
 

@@ -321,10 +321,11 @@ static void print_title(FILE *out, unsigned fmt)
 		      out);
 }
 
-static void print_service_line(FILE *out, const struct ipvs_service *s, unsigned fmt)
+static void print_service_line(FILE *out, const struct ipvs_vs *vs, unsigned fmt)
 {
 	char name[1024], buf[64];
-	const struct ipvs_stats *st = &s->stats;
+	const struct ipvs_service *s = &vs->svc;
+	const struct ipvs_stats *st = ipvs_vs_stats_or_zero(vs, NULL);
 
 	service_name(name, sizeof(name), s, false, fmt);
 	if (fmt & IPVS_FMT_STATS) {
@@ -373,11 +374,12 @@ static uint64_t cut32(uint64_t v)
 	return (uint32_t)v;
 }
 
-static void print_dest_line(FILE *out, const struct ipvs_service *s, const struct ipvs_dest *d,
+static void print_dest_line(FILE *out, const struct ipvs_vs *vs, const struct ipvs_dest *d,
                             unsigned fmt)
 {
 	char name[IPVS_PRINT_NAMELEN], ti[16];
-	const struct ipvs_stats *st = &d->stats;
+	const struct ipvs_service *s = &vs->svc;
+	const struct ipvs_stats *st = ipvs_vs_stats_or_zero(vs, d);
 	const char *tinfo;
 
 	ipvs_print_addrport(name, d->addr.af, &d->addr.a, d->port, s->protocol, fmt);
@@ -425,9 +427,9 @@ static int print_vs(FILE *out, const struct ipvs_vs *vs, unsigned fmt)
 	err = ipvs_sort_dests(vs, !(fmt & IPVS_FMT_NOSORT), &d);
 	if (err)
 		return err;
-	print_service_line(out, &vs->svc, fmt);
+	print_service_line(out, vs, fmt);
 	for (size_t i = 0; i < vs->n_dests; i++)
-		print_dest_line(out, &vs->svc, d[i], fmt);
+		print_dest_line(out, vs, d[i], fmt);
 	free(d);
 	return 0;
 }

@@ -51,10 +51,17 @@ void ipvs_table_init(struct ipvs_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void ipvs_vs_free(struct ipvs_vs *vs)
+{
+	free(vs->dests);
+	free(vs->stats);
+	memset(vs, 0, sizeof(*vs));
+}
+
 void ipvs_table_free(struct ipvs_table *t)
 {
 	for (size_t i = 0; i < t->n; i++)
-		free(t->vs[i].dests);
+		ipvs_vs_free(&t->vs[i]);
 	free(t->vs);
 	memset(t, 0, sizeof(*t));
 }
@@ -72,25 +79,62 @@ struct ipvs_vs *ipvs_table_add(struct ipvs_table *t, const struct ipvs_service *
 		t->vs = nv;
 		t->cap = cap;
 	}
-	vs = &t->vs[t->n++];
+	vs = &t->vs[t->n];
 	memset(vs, 0, sizeof(*vs));
 	vs->svc = *svc;
+	if (t->with_stats && ipvs_vs_keep_stats(vs) < 0)
+		return NULL;
+	t->n++;
 	return vs;
+}
+
+int ipvs_vs_keep_stats(struct ipvs_vs *vs)
+{
+	if (vs->stats)
+		return 0;
+	vs->stats = calloc(1 + vs->cap_dests, sizeof(*vs->stats));
+	return vs->stats ? 0 : -ENOMEM;
 }
 
 int ipvs_vs_add_dest(struct ipvs_vs *vs, const struct ipvs_dest *d)
 {
 	if (vs->n_dests == vs->cap_dests) {
 		size_t cap = vs->cap_dests ? vs->cap_dests * 2 : 4;
-		struct ipvs_dest *nd = realloc(vs->dests, cap * sizeof(*nd));
+		struct ipvs_dest *nd;
 
+		/* The counters first: their room must never lag the dests'. */
+		if (vs->stats) {
+			struct ipvs_stats *ns = realloc(vs->stats, (1 + cap) * sizeof(*ns));
+
+			if (!ns)
+				return -ENOMEM;
+			vs->stats = ns;
+		}
+		nd = realloc(vs->dests, cap * sizeof(*nd));
 		if (!nd)
 			return -ENOMEM;
 		vs->dests = nd;
 		vs->cap_dests = cap;
 	}
+	if (vs->stats)
+		memset(&vs->stats[1 + vs->n_dests], 0, sizeof(*vs->stats));
 	vs->dests[vs->n_dests++] = *d;
 	return 0;
+}
+
+struct ipvs_stats *ipvs_vs_stats(const struct ipvs_vs *vs, const struct ipvs_dest *d)
+{
+	if (!vs->stats)
+		return NULL;
+	return d ? &vs->stats[1 + (size_t)(d - vs->dests)] : &vs->stats[0];
+}
+
+const struct ipvs_stats *ipvs_vs_stats_or_zero(const struct ipvs_vs *vs, const struct ipvs_dest *d)
+{
+	static const struct ipvs_stats zero;
+	const struct ipvs_stats *st = ipvs_vs_stats(vs, d);
+
+	return st ? st : &zero;
 }
 
 struct ipvs_vs *ipvs_table_find(const struct ipvs_table *t, const struct ipvs_service *svc)

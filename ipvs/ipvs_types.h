@@ -9,6 +9,11 @@
  * Conventions: ports are host order; addresses are struct net_addr (lib/addr.h,
  * network-order bytes); names are NUL-terminated in fixed arrays sized as the
  * kernel limits them. No pointers inside these structs, so they copy by value.
+ *
+ * Counters and rates are not part of a service or destination: only the
+ * listings print them, and the wanted table, the diff and every change would
+ * otherwise carry 80 unused bytes per entry. A dumped table keeps them
+ * beside its entries when asked (ipvs_table.h).
  */
 #ifndef KIPVS_IPVS_TYPES_H
 #define KIPVS_IPVS_TYPES_H
@@ -53,7 +58,6 @@ struct ipvs_service {
 	 * prefix length 1..128.
 	 */
 	uint32_t netmask;
-	struct ipvs_stats stats;
 };
 
 /* A destination (real server) of one virtual server. */
@@ -70,7 +74,6 @@ struct ipvs_dest {
 	uint8_t tun_type;       /* IP_VS_CONN_F_TUNNEL_TYPE_* */
 	uint16_t tun_port;      /* host order */
 	uint16_t tun_flags;     /* IP_VS_TUNNEL_ENCAP_FLAG_* */
-	struct ipvs_stats stats;
 };
 
 /* Kernel-wide IPVS facts (GET_INFO). */

@@ -178,11 +178,8 @@ static int emit(struct sync_diff *c, enum ipvs_op op, const struct ipvs_service 
 	memset(&ch, 0, sizeof(ch));
 	ch.op = op;
 	ch.svc = *svc;
-	memset(&ch.svc.stats, 0, sizeof(ch.svc.stats));
-	if (dest) {
+	if (dest)
 		ch.dest = *dest;
-		memset(&ch.dest.stats, 0, sizeof(ch.dest.stats));
-	}
 	return c->emit(c->emit_ctx, &ch);
 }
 

@@ -76,7 +76,6 @@ static int add_vs(struct sync_mem *m, const struct ipvs_service *svc)
 	if (!vs)
 		return -ENOMEM;
 	vs->svc.flags |= IP_VS_SVC_F_HASHED;
-	memset(&vs->svc.stats, 0, sizeof(vs->svc.stats));
 	return sync_hash_insert(&m->idx, sync_vs_hash(svc), (void *)(uintptr_t)m->t.n);
 }
 
@@ -87,7 +86,7 @@ static void del_vs(struct sync_mem *m, size_t pos)
 	size_t last = m->t.n - 1;
 
 	sync_hash_remove(&m->idx, sync_vs_hash(&id), mem_eq, &k);
-	free(m->t.vs[pos].dests);
+	ipvs_vs_free(&m->t.vs[pos]);
 	if (pos != last) {
 		struct mkey lk = { m, &m->t.vs[last].svc };
 		void **slot =

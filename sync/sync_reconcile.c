@@ -216,8 +216,7 @@ static void run_init(struct sync_reconcile *r, struct sync_run *run, uint64_t no
 /* Drops what a full pass holds between its steps. */
 static void full_release(struct sync_reconcile *r)
 {
-	free(r->cur.dests);
-	memset(&r->cur, 0, sizeof(r->cur));
+	ipvs_vs_free(&r->cur);
 	sync_index_free(&r->have_idx);
 	ipvs_table_free(&r->have);
 	free(r->seen);

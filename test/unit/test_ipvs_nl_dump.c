@@ -71,7 +71,7 @@ static void repeats_across_datagrams_merge_in_place(void **state)
 	n = svc_msgs(&r, m);
 	assert_int_equal(n, 22);
 	/* A fresher copy of message 6: same identity, another persistence timeout. */
-	assert_int_equal(ipvs_parse_service_msg(m[6], &s), 0);
+	assert_int_equal(ipvs_parse_service_msg(m[6], &s, NULL), 0);
 	fresher = malloc(m[6]->nlmsg_len);
 	memcpy(fresher, m[6], m[6]->nlmsg_len);
 	{

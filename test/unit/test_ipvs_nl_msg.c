@@ -90,7 +90,7 @@ static void add_service_request(void **state)
 	assert_memory_equal(nla_data(nested(nest, IPVS_SVC_ATTR_NETMASK)), "\xff\xff\xff\x00", 4);
 	assert_null(nested(nest, IPVS_SVC_ATTR_FWMARK));
 	/* Decoded back it is the same service. */
-	assert_int_equal(ipvs_nl_parse_service_nest(nest, true, &back), 0);
+	assert_int_equal(ipvs_nl_parse_service_nest(nest, true, &back, NULL), 0);
 	assert_true(ipvs_service_same(&back, &c.svc));
 	assert_string_equal(back.sched_name, "rr");
 	assert_string_equal(back.pe_name, "sip");
@@ -116,10 +116,10 @@ static void fwmark_and_identity_requests(void **state)
 	assert_null(nested(nest, IPVS_SVC_ATTR_PROTOCOL));
 	assert_null(nested(nest, IPVS_SVC_ATTR_SCHED_NAME));
 	assert_null(nested(nest, IPVS_SVC_ATTR_FLAGS));
-	assert_int_equal(ipvs_nl_parse_service_nest(nest, false, &back), 0);
+	assert_int_equal(ipvs_nl_parse_service_nest(nest, false, &back, NULL), 0);
 	assert_int_equal(back.addr.af, AF_INET6);
 	assert_int_equal(back.fwmark, 0xffffffffu);
-	assert_int_equal(ipvs_nl_parse_service_nest(nest, true, &back), -EINVAL);
+	assert_int_equal(ipvs_nl_parse_service_nest(nest, true, &back, NULL), -EINVAL);
 	nlmsg_free(m);
 }
 
@@ -136,13 +136,13 @@ static void dest_requests(void **state)
 	/* The service is identified only; the dest fully described. */
 	nest = top_attr(m, IPVS_CMD_ATTR_SERVICE);
 	assert_null(nested(nest, IPVS_SVC_ATTR_SCHED_NAME));
-	assert_int_equal(ipvs_nl_parse_service_nest(nest, false, &sback), 0);
+	assert_int_equal(ipvs_nl_parse_service_nest(nest, false, &sback, NULL), 0);
 	assert_true(ipvs_service_same(&sback, &c.svc));
 	nest = top_attr(m, IPVS_CMD_ATTR_DEST);
 	assert_memory_equal(nla_data(nested(nest, IPVS_DEST_ATTR_PORT)), "\x1f\x90", 2);
 	assert_memory_equal(nla_data(nested(nest, IPVS_DEST_ATTR_TUN_PORT)), "\x17\xc2", 2);
 	assert_int_equal(nla_get_u32(nested(nest, IPVS_DEST_ATTR_FWD_METHOD)), IP_VS_CONN_F_TUNNEL);
-	assert_int_equal(ipvs_nl_parse_dest_nest(nest, false, &back), 0);
+	assert_int_equal(ipvs_nl_parse_dest_nest(nest, false, &back, NULL), 0);
 	assert_true(ipvs_dest_same(&back, &c.dest));
 	assert_int_equal(back.addr.af, AF_INET);
 	assert_int_equal(back.weight, 65535);

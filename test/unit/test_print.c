@@ -243,19 +243,22 @@ static void dest_stats_cut_to_32_bits(void **state)
 	struct ipvs_table t;
 	struct ipvs_vs *vs;
 	struct ipvs_dest *d;
+	struct ipvs_stats *st;
 	struct out o;
 
 	ipvs_table_init(&t);
+	t.with_stats = true;
 	vs = add_svc(&t, IPPROTO_UDP, "10.96.0.10", 53, "rr", 0);
-	vs->svc.stats.inpkts = 0x100000005ULL;
-	vs->svc.stats.inbytes = 0x100000005ULL;
+	ipvs_vs_stats(vs, NULL)->inpkts = 0x100000005ULL;
+	ipvs_vs_stats(vs, NULL)->inbytes = 0x100000005ULL;
 	d = add_dest(vs, "10.244.0.7", 53, IP_VS_CONN_F_MASQ, 1);
-	d->stats.conns = 0x100000003ULL;
-	d->stats.inpkts = 0x100000005ULL;
-	d->stats.inbytes = 0x100000005ULL;
-	d->stats.cps = 0x100000001ULL;
-	d->stats.inpps = 123456789;
-	d->stats.inbps = 0x100000002ULL;
+	st = ipvs_vs_stats(vs, d);
+	st->conns = 0x100000003ULL;
+	st->inpkts = 0x100000005ULL;
+	st->inbytes = 0x100000005ULL;
+	st->cps = 0x100000001ULL;
+	st->inpps = 123456789;
+	st->inbps = 0x100000002ULL;
 
 	out_open(&o);
 	assert_int_equal(ipvs_print_list(o.f, &info, &t, N | IPVS_FMT_STATS), 0);

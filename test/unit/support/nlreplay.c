@@ -310,6 +310,7 @@ static int decode(struct nlreplay *r)
 		const struct nlreplay_msg *m = &r->msgs[i];
 		struct ipvs_service svc;
 		struct ipvs_dest d;
+		struct ipvs_stats st;
 		struct ipvs_vs *vs;
 		int err = 0;
 
@@ -328,19 +329,23 @@ static int decode(struct nlreplay *r)
 			err = ipvs_parse_daemon_msg(m->nlh, &r->daemons[r->n_daemons++]);
 			break;
 		case NLREPLAY_SERVICE:
-			err = ipvs_parse_service_msg(m->nlh, &svc);
-			if (!err && !ipvs_table_add(&r->table, &svc))
+			err = ipvs_parse_service_msg(m->nlh, &svc, &st);
+			if (!err && !(vs = ipvs_table_add(&r->table, &svc)))
 				err = -ENOMEM;
+			if (!err)
+				*ipvs_vs_stats(vs, NULL) = st;
 			break;
 		case NLREPLAY_DEST:
 			if (m->svc_index >= r->table.n)
 				return -EINVAL;
 			vs = &r->table.vs[m->svc_index];
-			err = ipvs_parse_dest_msg(m->nlh, &d);
+			err = ipvs_parse_dest_msg(m->nlh, &d, &st);
 			if (!err && !d.addr.af) /* no ADDR_FAMILY: the service's */
 				d.addr.af = vs->svc.addr.af;
 			if (!err)
 				err = ipvs_vs_add_dest(vs, &d);
+			if (!err)
+				*ipvs_vs_stats(vs, &vs->dests[vs->n_dests - 1]) = st;
 			break;
 		}
 		if (err < 0)
@@ -360,6 +365,7 @@ int nlreplay_parse(const char *text, struct nlreplay *out)
 
 	memset(out, 0, sizeof(*out));
 	ipvs_table_init(&out->table);
+	out->table.with_stats = true; /* the printers' --stats/--rate goldens */
 	while (*p && !err) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
