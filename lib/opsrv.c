@@ -129,6 +129,10 @@ static int register_all(struct opsrv *o, const char *version)
 	    .help = "Seconds since the last event from the API server (since start before the "
 	            "first)",
 	    .type = METRIC_GAUGE, .fn = api_event_age, .fn_ctx = o);
+	REG(event_to_kernel, .name = "kipvs_event_to_kernel_seconds",
+	    .help = "From a watch event reaching kipvs to the kernel's ack of the IPVS changes it "
+	            "caused",
+	    .type = METRIC_HISTOGRAM, .buckets = sync_b, .nbuckets = 15);
 	REG(kube_ipvs0_addresses, .name = "kipvs_kube_ipvs0_addresses",
 	    .help = "Service addresses bound on kube-ipvs0", .type = METRIC_GAUGE);
 	REG(http_rejected, .name = "kipvs_http_rejected_total",

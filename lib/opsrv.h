@@ -71,6 +71,7 @@ struct opsrv_metrics {
 	struct metric *watch_relists;        /* kipvs_watch_relists_total{resource} */
 	struct metric *api_event_age;        /* kipvs_last_api_event_age_seconds (at scrape) */
 	struct metric *kube_ipvs0_addresses; /* kipvs_kube_ipvs0_addresses */
+	struct metric *event_to_kernel;      /* kipvs_event_to_kernel_seconds, histogram */
 	struct metric *http_rejected;        /* kipvs_http_rejected_total{server,reason} */
 	struct metric *build_info;           /* kipvs_build_info{version} = 1 */
 };

@@ -18,6 +18,7 @@
 #include "../lib/kube/kube_client.h"
 #include "../lib/kube/kube_config.h"
 #include "../lib/log.h"
+#include "../lib/mono.h"
 #include "../lib/opsrv.h"
 #include "../lib/version.h"
 #include "../lib/sdnotify.h"
@@ -51,6 +52,7 @@ struct daemon {
 	int64_t *trigger_ms; /* EndpointSlice last-change-trigger-times since the last sync */
 	size_t n_trigger, cap_trigger;
 	uint64_t errno_seen[134];
+	uint64_t events_to_kernel_seen;
 	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
 
 	bool res_synced[KUBE_RES_COUNT];
@@ -86,14 +88,6 @@ static void stored(int err, const char *kind)
 	/* Invalid objects are logged by the store; only running out of memory is left. */
 	if (err == -ENOMEM)
 		log_err("store_failed", "kind=%s err=%s", kind, strerror(-err));
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void notify_status(struct daemon *dm)
@@ -158,6 +152,10 @@ static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats 
 	for (int e = 1; e < 134; e++) {
 		for (; dm->errno_seen[e] < st->last_errno_count[e]; dm->errno_seen[e]++)
 			opsrv_kernel_error(dm->ops, e);
+	}
+	if (st->events_to_kernel > dm->events_to_kernel_seen) {
+		dm->events_to_kernel_seen = st->events_to_kernel;
+		metric_observe(m->event_to_kernel, NULL, (double)st->last_event_to_kernel_us / 1e6);
 	}
 	/* Network programming latency: from the slice's trigger time to now. */
 	for (size_t i = 0; i < dm->n_trigger; i++) {
@@ -402,16 +400,27 @@ static void schedule(struct daemon *dm)
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
 }
 
+/* Starts the event-to-kernel clock at the arrival of @res's watch event. */
+static void note_event(struct daemon *dm, enum kube_resource res)
+{
+	struct kube_reflector *rf = kube_client_reflector(dm->client, res);
+
+	if (rf && dm->ready)
+		sync_reconcile_note_event(dm->rec, kube_reflector_event_rx_us(rf));
+}
+
 static void service_changed(struct daemon *dm)
 {
+	note_event(dm, KUBE_RES_SERVICES);
 	dm->svc_changes_pending++;
 	if (dm->ops)
 		metric_inc(opsrv_metrics(dm->ops)->service_changes_total, NULL);
 	schedule(dm);
 }
 
-static void endpoints_changed(struct daemon *dm, int64_t trigger_ms)
+static void endpoints_changed(struct daemon *dm, enum kube_resource res, int64_t trigger_ms)
 {
+	note_event(dm, res);
 	dm->ep_changes_pending++;
 	if (dm->ops)
 		metric_inc(opsrv_metrics(dm->ops)->endpoint_changes_total, NULL);
@@ -507,7 +516,7 @@ static void on_slice_upsert(void *ctx, struct kube_endpoint_slice *sl)
 	int64_t trigger = sl->trigger_time_ms;
 
 	stored(sync_store_upsert_slice(dm->store, sl), "EndpointSlice");
-	endpoints_changed(dm, trigger);
+	endpoints_changed(dm, KUBE_RES_ENDPOINTSLICES, trigger);
 }
 
 static void on_slice_delete(void *ctx, const char *ns, const char *name)
@@ -515,7 +524,7 @@ static void on_slice_delete(void *ctx, const char *ns, const char *name)
 	struct daemon *dm = ctx;
 
 	sync_store_delete_slice(dm->store, ns, name);
-	endpoints_changed(dm, 0);
+	endpoints_changed(dm, KUBE_RES_ENDPOINTSLICES, 0);
 }
 
 static void on_endpoints_upsert(void *ctx, struct kube_endpoints *ep)
@@ -524,7 +533,7 @@ static void on_endpoints_upsert(void *ctx, struct kube_endpoints *ep)
 	int64_t trigger = ep->trigger_time_ms;
 
 	stored(sync_store_upsert_endpoints(dm->store, ep), "Endpoints");
-	endpoints_changed(dm, trigger);
+	endpoints_changed(dm, KUBE_RES_ENDPOINTS, trigger);
 }
 
 static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
@@ -532,7 +541,7 @@ static void on_endpoints_delete(void *ctx, const char *ns, const char *name)
 	struct daemon *dm = ctx;
 
 	sync_store_delete_endpoints(dm->store, ns, name);
-	endpoints_changed(dm, 0);
+	endpoints_changed(dm, KUBE_RES_ENDPOINTS, 0);
 }
 
 static void on_node_upsert(void *ctx, struct kube_node *node)

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../lib/log.h"
+#include "../lib/mono.h"
 #include "sync_desired.h"
 #include "sync_diff.h"
 #include "sync_drain.h"
@@ -51,6 +53,8 @@ struct sync_reconcile {
 	bool want_done;
 	struct sync_diff diff;
 	struct ipvs_vs cur; /* the kernel virtual server being compared, with its dests */
+	/* Arrival of the oldest watch event the next dirty pass serves; 0 = none. */
+	uint64_t event_us;
 	size_t full_changes;
 	struct addr_set unbind;
 	struct addr_set bind_plan; /* dry run: what would be bound */
@@ -59,14 +63,6 @@ struct sync_reconcile {
 
 	struct sync_reconcile_stats st;
 };
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* --- sorted address sets ---------------------------------------------------- */
 
@@ -588,6 +584,7 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 	r->bind_plan.n = 0;
 	/* This pass covers every service: earlier dirty marks are served by it. */
 	err = sync_store_drain(r->o.store, ignore_key, NULL);
+	r->event_us = 0; /* programmed by this pass; later events mark again */
 	if (!err) {
 		err = sync_reconcile_refresh_node(r);
 		if (err == 1)
@@ -781,6 +778,7 @@ static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind)
 	struct sync_run run;
 	struct sync_result res;
 	uint64_t t0 = mono_us();
+	char lat[48] = "";
 	int err;
 
 	run_init(r, &run, now_ms);
@@ -791,18 +789,36 @@ static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind)
 	}
 	r->st.last_duration_us = mono_us() - t0;
 	r->st.last_changes = res.sent;
+	if (res.sent && r->event_us) {
+		/* The kernel has acked: the watch event is programmed. */
+		r->st.last_event_to_kernel_us = mono_us() - r->event_us;
+		r->st.events_to_kernel++;
+		snprintf(lat, sizeof(lat), " event_to_kernel_ms=%.2f",
+		         (double)r->st.last_event_to_kernel_us / 1000.0);
+	}
 	if (res.sent)
-		log_info("sync", "kind=%s vs=%zu changes=%zu failed=%zu duration_ms=%.2f", kind,
-		         r->keys.n, res.sent, res.failed, (double)r->st.last_duration_us / 1000.0);
+		log_info("sync", "kind=%s vs=%zu changes=%zu failed=%zu duration_ms=%.2f%s", kind,
+		         r->keys.n, res.sent, res.failed, (double)r->st.last_duration_us / 1000.0,
+		         lat);
 	return (int)res.sent;
+}
+
+void sync_reconcile_note_event(struct sync_reconcile *r, uint64_t rx_us)
+{
+	if (rx_us && (!r->event_us || rx_us < r->event_us))
+		r->event_us = rx_us;
 }
 
 int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
 {
 	int err, sent;
 
-	if (r->full_active || !sync_store_n_dirty(r->o.store))
+	if (r->full_active)
 		return 0;
+	if (!sync_store_n_dirty(r->o.store)) {
+		r->event_us = 0; /* the events changed nothing this node programs */
+		return 0;
+	}
 	sync_keys_reset(&r->keys);
 	err = sync_store_drain(r->o.store, update_key, r);
 	if (err) {
@@ -830,6 +846,7 @@ int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
 	if (err)
 		return err;
 	sent = run_keys(r, now_ms, "dirty");
+	r->event_us = 0;
 	for (size_t i = 0; i < r->keys.n; i++) {
 		const struct net_addr *a = &r->keys.v[i].addr;
 

@@ -61,9 +61,13 @@ struct sync_reconcile_stats {
 	uint64_t full_passes;
 	uint64_t dirty_passes;
 	uint64_t last_errno_count[134]; /* failed changes by errno (< 134) */
+	uint64_t events_to_kernel;      /* dirty passes that programmed a watch event */
 	/* the last pass */
 	uint64_t last_duration_us;
 	size_t last_changes;
+	/* The last of events_to_kernel: from the event's bytes reaching kipvs
+	 * to the kernel's ack of the changes it caused. */
+	uint64_t last_event_to_kernel_us;
 };
 
 int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcile **out)
@@ -93,6 +97,12 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max)
     __attribute__((warn_unused_result));
 bool sync_reconcile_full_pending(const struct sync_reconcile *r);
 
+/*
+ * A watch event that arrived at @rx_us (kube_reflector_event_rx_us(); 0 is
+ * ignored) changed the store: the next dirty pass that writes the kernel
+ * logs and counts the latency from the oldest such arrival.
+ */
+void sync_reconcile_note_event(struct sync_reconcile *r, uint64_t rx_us);
 /* Applies the store's dirty services. Returns the changes sent (>= 0). */
 int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
     __attribute__((warn_unused_result));

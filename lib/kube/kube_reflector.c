@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "../log.h"
+#include "../mono.h"
 #include "kube_backoff.h"
 #include "kube_cache.h"
 #include "kube_decode.h"
@@ -70,6 +71,7 @@ struct kube_reflector {
 	bool body_over;
 	/* watch in flight */
 	double watch_t0;
+	uint64_t rx_us; /* arrival of the watch bytes being delivered; 0 outside */
 	unsigned long watch_events;
 	enum watch_stop wstop;
 	uint64_t rng;
@@ -584,7 +586,11 @@ out:
 static int watch_data(void *ctx, const char *data, size_t len)
 {
 	struct kube_reflector *r = ctx;
-	int rc = kube_lines_feed(&r->lines, data, len, on_line, r);
+	int rc;
+
+	r->rx_us = mono_us();
+	rc = kube_lines_feed(&r->lines, data, len, on_line, r);
+	r->rx_us = 0;
 
 	if (rc == -EMSGSIZE || rc == -ENOMEM) {
 		log_warn("watch_event_too_large", "resource=%s max_bytes=%zu action=relist",
@@ -781,6 +787,11 @@ void kube_reflector_free(struct kube_reflector *r)
 	free((char *)r->o.label_selector);
 	free((char *)r->o.field_selector);
 	free(r);
+}
+
+uint64_t kube_reflector_event_rx_us(const struct kube_reflector *r)
+{
+	return r->rx_us;
 }
 
 const char *kube_reflector_name(const struct kube_reflector *r)

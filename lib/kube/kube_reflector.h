@@ -32,6 +32,7 @@
 #define KIPVS_KUBE_REFLECTOR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct cJSON;
@@ -94,6 +95,12 @@ int kube_reflector_start(struct kube_reflector *r) __attribute__((warn_unused_re
 void kube_reflector_free(struct kube_reflector *r);
 
 const char *kube_reflector_name(const struct kube_reflector *r);
+/*
+ * Inside a callback delivering a watch event: when its bytes reached kipvs
+ * (curl handed them over; µs of CLOCK_MONOTONIC, lib/mono.h), the start of
+ * the event-to-kernel latency. 0 for objects delivered by a list.
+ */
+uint64_t kube_reflector_event_rx_us(const struct kube_reflector *r);
 bool kube_reflector_synced(const struct kube_reflector *r);
 /* The resourceVersion the next watch starts from ("" before the first list). */
 const char *kube_reflector_rv(const struct kube_reflector *r);

@@ -49,6 +49,8 @@ static void registers_every_metric(void **state)
 		"# TYPE kipvs_destinations_draining gauge\n",
 		"# TYPE kipvs_last_api_event_age_seconds gauge\n",
 		"# TYPE kipvs_kube_ipvs0_addresses gauge\n",
+		"# TYPE kipvs_event_to_kernel_seconds histogram\n",
+		"kipvs_event_to_kernel_seconds_bucket{le=\"0.001\"} 0\n",
 		"kipvs_build_info{version=\"9.8.7\"} 1\n",
 		"kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.001\"} 0\n"
 		"kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.002\"} 0\n",

@@ -119,6 +119,14 @@ check_eq table_empty_again "" "$(ipvsadm -S -n)"
 lat_report "event->kernel latency (API write returned -> /proc/net/ip_vs shows it)" >"$VM_TMP/lat.txt"
 diag "$(cat "$VM_TMP/lat.txt")"
 check latency_measured test -s "$VM_TMP/lat.txt"
+# kipvs's own clock: from the watch event's bytes reaching it to the kernel's
+# ack, on each dirty pass that programmed one (the log line and the metric).
+grep 'event=sync kind=dirty' "$VM_TMP/kipvs.log" | sed -n 's/.* event_to_kernel_ms=\([0-9.]*\).*/\1/p' \
+	>"$VM_TMP/e2k"
+diag "event->kernel inside kipvs (event_to_kernel_ms of the dirty passes): $(sort -n "$VM_TMP/e2k" |
+	awk '{ v[NR] = $1 } END { if (NR) printf "%d passes, median %.2f ms, max %.2f ms", NR, v[int((NR + 1) / 2)], v[NR] }')"
+check event_to_kernel_logged test "$(wc -l <"$VM_TMP/e2k")" -ge 6
+check event_to_kernel_metric test "$(metric kipvs_event_to_kernel_seconds_count)" -ge 6
 
 # --- bad input: logged, the rest keeps working ----------------------------------
 # Stored as sent (/_fake/seed?raw=1): the fake would refuse them itself.

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mono — the monotonic clock in the units kipvs measures with. For
+ * durations and deadlines only (never wall time: it does not jump).
+ */
+#ifndef KIPVS_MONO_H
+#define KIPVS_MONO_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static inline uint64_t mono_ms(void)
+{
+	return mono_us() / 1000u;
+}
+
+#endif
