@@ -8,8 +8,125 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../log.h"
+
+/* ---- dropping managedFields ------------------------------------------- */
+
+static bool json_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const char *b, size_t i, size_t len)
+{
+	while (i < len && json_ws(b[i]))
+		i++;
+	return i;
+}
+
+/* From the opening quote at @i to just past the closing one; SIZE_MAX if cut. */
+static size_t skip_string(const char *b, size_t i, size_t len)
+{
+	for (i++; i < len; i++) {
+		if (b[i] == '\\')
+			i++;
+		else if (b[i] == '"')
+			return i + 1;
+	}
+	return SIZE_MAX;
+}
+
+/* From the first byte of a value to just past it; SIZE_MAX if cut or unbalanced. */
+static size_t skip_value(const char *b, size_t i, size_t len)
+{
+	int depth = 0;
+
+	do {
+		if (i >= len)
+			return SIZE_MAX;
+		if (b[i] == '"') {
+			i = skip_string(b, i, len);
+			if (i == SIZE_MAX)
+				return SIZE_MAX;
+			continue;
+		}
+		if (b[i] == '[' || b[i] == '{') {
+			depth++;
+		} else if (b[i] == ']' || b[i] == '}') {
+			if (--depth < 0)
+				return SIZE_MAX;
+		} else if (!depth) {
+			/* A scalar: up to the next delimiter. */
+			while (i < len && b[i] != ',' && b[i] != '}' && b[i] != ']' &&
+			       !json_ws(b[i]))
+				i++;
+			return i;
+		}
+		i++;
+	} while (depth > 0);
+	return i;
+}
+
+/* Whether the quote at @i is escaped: an odd run of backslashes before it, back to
+ * @from (where the unread text starts; the byte before it is never a backslash). */
+static bool escaped(const char *b, size_t i, size_t from)
+{
+	size_t n = 0;
+
+	while (i > from && b[i - 1] == '\\') {
+		n++;
+		i--;
+	}
+	return n % 2;
+}
+
+size_t kube_json_drop_managed_fields(char *buf, size_t len)
+{
+	static const char key[] = "\"managedFields\"";
+	const size_t klen = sizeof(key) - 1;
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		const char *hit = memmem(buf + r, len - r, key, klen);
+		size_t k, v, e, after;
+		bool comma_after;
+
+		if (!hit)
+			break;
+		k = (size_t)(hit - buf);
+		v = skip_ws(buf, k + klen, len);
+		e = SIZE_MAX;
+		if (!escaped(buf, k, r) && v < len && buf[v] == ':')
+			e = skip_value(buf, skip_ws(buf, v + 1, len), len);
+		if (e == SIZE_MAX) {
+			/* Not a member we recognise: keep it as it is. */
+			memmove(buf + w, buf + r, k + klen - r);
+			w += k + klen - r;
+			r = k + klen;
+			continue;
+		}
+		after = skip_ws(buf, e, len);
+		comma_after = after < len && buf[after] == ',';
+		memmove(buf + w, buf + r, k - r);
+		w += k - r;
+		if (comma_after) {
+			e = after + 1;
+		} else {
+			/* The last member: its comma is the one written before it. */
+			size_t q = w;
+
+			while (q > 0 && json_ws(buf[q - 1]))
+				q--;
+			if (q > 0 && buf[q - 1] == ',')
+				w = q - 1;
+		}
+		r = e;
+	}
+	memmove(buf + w, buf + r, len - r);
+	return w + (len - r);
+}
 
 static void log_invalid(const char *buf, const char *end, size_t len, const char *what)
 {

@@ -395,7 +395,10 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 	log_debug("list_page", "resource=%s bytes=%zu http=%s", r->o.name, r->blen,
 	          res->http2 ? "2" : "1.1");
 	/* A page is thousands of objects: parse it into an arena (one block
-	 * allocation instead of one malloc per node, freed at once). */
+	 * allocation instead of one malloc per node, freed at once), without
+	 * the managedFields nobody reads. */
+	if (r->body)
+		r->blen = kube_json_drop_managed_fields(r->body, r->blen);
 	rc = kube_json_arena_parse(r->arena, r->body ? r->body : "", r->blen, r->o.name, &page);
 	body_free(r);
 	if (!rc)

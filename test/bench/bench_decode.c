@@ -280,7 +280,7 @@ struct store {
  * @arena the DOM lives in the parse arena (what kipvs does), without it in
  * ordinary malloc'd cJSON nodes (for comparison).
  */
-static int run_page(const struct buf *b, struct kube_json_arena *arena, struct store *st,
+static int run_page(struct buf *b, struct kube_json_arena *arena, struct store *st,
                     struct phase *ph)
 {
 	double t0 = now(CLOCK_THREAD_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC), t1, t2, t3;
@@ -290,8 +290,12 @@ static int run_page(const struct buf *b, struct kube_json_arena *arena, struct s
 	const cJSON *item, *root;
 	cJSON *heap_root = NULL;
 	int bad = 0;
+	size_t sent = b->len;
 
 	if (arena) {
+		/* What the reflector does with a page (the heap DOM stays the plain
+		 * cJSON reference). */
+		b->len = kube_json_drop_managed_fields(b->p, b->len);
 		if (kube_json_arena_parse(arena, b->p, b->len, "page", &root))
 			return -1;
 	} else {
@@ -317,7 +321,7 @@ static int run_page(const struct buf *b, struct kube_json_arena *arena, struct s
 	ph->decode += t2 - t1;
 	ph->del += t3 - t2;
 	ph->wall += now(CLOCK_MONOTONIC) - w0;
-	ph->bytes += b->len;
+	ph->bytes += sent; /* the page as the API server sent it */
 	return bad ? -1 : 0;
 }
 
