@@ -22,7 +22,8 @@ struct sync_desired {
 	struct sync_hash bound;  /* head struct sync_bind by address */
 	struct sync_rules_scratch scr;
 	size_t n_dests_stored;
-	size_t bytes;       /* blocks */
+	size_t n_dests_wanted; /* destinations of the winning claims, kept as they change */
+	size_t bytes;          /* blocks */
 	size_t n_conflicts; /* claims that lost to another service */
 };
 
@@ -80,6 +81,7 @@ static void clear_all(struct sync_desired *d)
 	sync_hash_free(&d->vs);
 	sync_hash_free(&d->bound);
 	d->n_dests_stored = 0;
+	d->n_dests_wanted = 0;
 	d->bytes = 0;
 	d->n_conflicts = 0;
 }
@@ -104,6 +106,12 @@ static void log_conflict(const struct sync_claim *winner, const struct sync_clai
 	         addr_port_fmt(&s->addr, s->port, a), loser->b->key, winner->b->key);
 }
 
+/* The destinations claim @c brings when it wins. */
+static size_t claim_dests(const struct sync_claim *c)
+{
+	return c->b->vs[c->idx].n_dests;
+}
+
 /* Links claim @c; never allocates when the vs hash was reserved. */
 static void claim_link(struct sync_desired *d, struct sync_claim *c)
 {
@@ -119,6 +127,8 @@ static void claim_link(struct sync_desired *d, struct sync_claim *c)
 		/* Cannot fail: the caller reserved room. */
 		if (sync_hash_insert(&d->vs, c->hash, c))
 			c->linked = c->head = false;
+		else
+			d->n_dests_wanted += claim_dests(c);
 		return;
 	}
 	head = *slot;
@@ -138,6 +148,7 @@ static void claim_link(struct sync_desired *d, struct sync_claim *c)
 	if (head == c) {
 		c->head = true;
 		c->next->head = false;
+		d->n_dests_wanted += claim_dests(c) - claim_dests(c->next);
 	}
 	d->n_conflicts++;
 	log_conflict(head, head == c ? c->next : c);
@@ -159,6 +170,10 @@ static void claim_unlink(struct sync_desired *d, struct sync_claim *c)
 	if (!*pp)
 		return;
 	*pp = c->next;
+	if (c->head)
+		d->n_dests_wanted -= claim_dests(c);
+	if (head && c->head)
+		d->n_dests_wanted += claim_dests(head);
 	c->head = false;
 	if (head) {
 		head->head = true;
@@ -418,14 +433,10 @@ int sync_desired_to_table(const struct sync_desired *d, struct ipvs_table *out)
 
 void sync_desired_stats(const struct sync_desired *d, struct sync_desired_stats *out)
 {
-	const struct ipvs_vs *vs;
-	size_t pos = 0;
-
 	memset(out, 0, sizeof(*out));
 	out->services = d->blocks.n;
 	out->vs = d->vs.n;
-	while ((vs = sync_desired_next(d, &pos, NULL)))
-		out->dests += vs->n_dests;
+	out->dests = d->n_dests_wanted;
 	out->dests_stored = d->n_dests_stored;
 	out->bound = d->bound.n;
 	out->conflicts = d->n_conflicts;

@@ -23,6 +23,7 @@
 struct addr_set {
 	struct net_addr *v; /* sorted (addr_cmp) */
 	size_t n, cap;
+	uint64_t gen; /* bumped on every change */
 };
 
 struct sync_reconcile {
@@ -53,6 +54,9 @@ struct sync_reconcile {
 	bool want_done;
 	struct sync_diff diff;
 	struct ipvs_vs cur; /* the kernel virtual server being compared, with its dests */
+	/* The bound set the ownership rules have (own_set_bound()). */
+	bool own_bound_set;
+	uint64_t own_bound_gen;
 	/* Arrival of the oldest watch event the next dirty pass serves; 0 = none. */
 	uint64_t event_us;
 	size_t full_changes;
@@ -114,6 +118,7 @@ static int set_add(struct addr_set *s, const struct net_addr *a)
 	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
 	s->v[i] = *a;
 	s->n++;
+	s->gen++;
 	return 0;
 }
 
@@ -126,6 +131,7 @@ static void set_del(struct addr_set *s, const struct net_addr *a)
 		return;
 	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
 	s->n--;
+	s->gen++;
 }
 
 static void set_free(struct addr_set *s)
@@ -388,6 +394,7 @@ static int read_bound(struct sync_reconcile *r)
 	int err;
 
 	r->bound.n = 0;
+	r->bound.gen++;
 	if (r->ifindex < 0)
 		return 0;
 	err = netif_addrs(r->o.netif, r->ifindex, 0, &v, &n);
@@ -454,9 +461,26 @@ static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
  * After addresses left kube-ipvs0: ownership follows. Failing (out of memory)
  * leaves the previous, larger set, which only delays deleting a service.
  */
+/*
+ * Gives the ownership rules the bound set when it changed since they last
+ * had it: at 10,000 addresses the copy and sort cost more than the rest of
+ * a one-service dirty pass.
+ */
+static int own_set_bound(struct sync_reconcile *r)
+{
+	int err;
+
+	if (r->own_bound_set && r->own_bound_gen == r->bound.gen)
+		return 0;
+	err = sync_own_set_bound(&r->own, r->bound.v, r->bound.n);
+	r->own_bound_set = !err;
+	r->own_bound_gen = r->bound.gen;
+	return err;
+}
+
 static void own_shrink(struct sync_reconcile *r)
 {
-	if (sync_own_set_bound(&r->own, r->bound.v, r->bound.n))
+	if (own_set_bound(r))
 		log_warn("own_update_failed", "err=%s", strerror(ENOMEM));
 }
 
@@ -634,7 +658,7 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 			bind_addr(r, &want[i]);
 	free(want);
 	if (!err)
-		err = sync_own_set_bound(&r->own, r->bound.v, r->bound.n);
+		err = own_set_bound(r);
 	if (err)
 		return err;
 	ensure_timeouts(r);
@@ -842,7 +866,7 @@ int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
 		    !set_has(&r->bound, a))
 			bind_addr(r, a);
 	}
-	err = sync_own_set_bound(&r->own, r->bound.v, r->bound.n);
+	err = own_set_bound(r);
 	if (err)
 		return err;
 	sent = run_keys(r, now_ms, "dirty");

@@ -551,6 +551,17 @@ static void keyed_sum_equals_full(void **state)
 			}
 			sync_keys_free(&touched);
 		}
+		{
+			/* The destination count kept as claims change = a recount. */
+			struct sync_desired_stats ds;
+			const struct ipvs_vs *vs;
+			size_t pos = 0, n = 0;
+
+			sync_desired_stats(f.d, &ds);
+			while ((vs = sync_desired_next(f.d, &pos, NULL)))
+				n += vs->n_dests;
+			assert_int_equal(ds.dests, n);
+		}
 		assert_int_equal(sync_desired_bound_addrs(f.d, &b1, &nb1), 0);
 		/* Ownership for the full diff: what was bound and what is bound now. */
 		assert_int_equal(sync_own_add_bound(&own, b1, nb1), 0);
