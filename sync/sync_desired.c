@@ -24,7 +24,7 @@ struct sync_desired {
 	size_t n_dests_stored;
 	size_t n_dests_wanted; /* destinations of the winning claims, kept as they change */
 	size_t bytes;          /* blocks */
-	size_t n_conflicts; /* claims that lost to another service */
+	size_t n_conflicts;    /* claims that lost to another service */
 };
 
 static bool block_eq(const void *item, const void *key)
