@@ -20,6 +20,8 @@ void config_init(struct kipvs_config *c)
 	c->sync_period_ms = 30 * 1000;
 	c->min_sync_period_ms = 0;
 	c->graceful_timeout_ms = 15 * 60 * 1000;
+	c->nodeport_min = 30000;
+	c->nodeport_max = 32767;
 	c->healthz_bind_address = strdup("0.0.0.0:10256");
 	c->metrics_bind_address = strdup("127.0.0.1:10249");
 	c->conntrack_max_per_core = 32768;
@@ -142,6 +144,8 @@ static const struct config_flag flags[] = {
 	  "longest a removed TCP destination drains at weight 0" },
 	{ "ipvs-exclude-cidrs", NULL, CF_CIDRS, OFF(exclude_cidrs), "",
 	  "virtual servers in these CIDRs (comma-separated) are never touched" },
+	{ "service-node-port-range", NULL, CF_PORTS, 0, "30000-32767",
+	  "the cluster's NodePort range (as given to the API server): NodePorts kipvs owns" },
 	{ "ipvs-strict-arp", NULL, CF_BOOL, OFF(strict_arp), "false",
 	  "set arp_ignore=1 and arp_announce=2 (needed by MetalLB L2)" },
 	{ "ipvs-tcp-timeout", NULL, CF_DUR, OFF(tcp_timeout_ms), "0",
@@ -400,6 +404,30 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 			               v);
 		c->log_level = level >= 4 ? LOG_LVL_DEBUG : LOG_LVL_INFO;
 		return 0;
+	}
+	case CF_PORTS: {
+		/* The API server's syntax: "30000-32767" or "30000+2768" (base + size). */
+		unsigned long lo, hi;
+		char *end;
+
+		errno = 0;
+		lo = strtoul(v, &end, 10);
+		if (!errno && end != v && (*end == '-' || *end == '+') && end[1] >= '0' &&
+		    end[1] <= '9') {
+			char sep = *end, *end2;
+
+			hi = strtoul(end + 1, &end2, 10);
+			if (sep == '+')
+				hi = hi ? lo + hi - 1 : 0;
+			if (!errno && !*end2 && lo >= 1 && hi >= lo && hi <= 65535) {
+				c->nodeport_min = (uint16_t)lo;
+				c->nodeport_max = (uint16_t)hi;
+				return 0;
+			}
+		}
+		return set_err(err, errlen,
+		               "--%s: expected a port range like 30000-32767 or 30000+2768, got '%s'",
+		               f->name, v);
 	}
 	case CF_MODE:
 		if (strcmp(v, "ipvs") != 0 && *v)

@@ -49,6 +49,9 @@ struct kipvs_config {
 	uint64_t graceful_timeout_ms;
 	struct net_cidr *exclude_cidrs;
 	size_t n_exclude_cidrs;
+	/* The cluster's NodePort range (the API server's --service-node-port-range):
+	 * virtual servers on node addresses with these ports are kipvs's. */
+	uint16_t nodeport_min, nodeport_max;
 	bool strict_arp;
 	uint64_t tcp_timeout_ms; /* 0: leave the kernel's value */
 	uint64_t tcpfin_timeout_ms;

@@ -50,6 +50,7 @@ static int build_own(const struct kipvs_config *cfg, struct netif *nf, int ifind
 		err = sync_own_set_bound(own, bound, n_mine);
 	if (!err)
 		err = sync_own_set_exclude(own, cfg->exclude_cidrs, cfg->n_exclude_cidrs);
+	sync_own_set_nodeport_range(own, cfg->nodeport_min, cfg->nodeport_max);
 out:
 	sync_node_clear(&node);
 	free(all);
@@ -83,8 +84,8 @@ int sync_cleanup(const struct kipvs_config *cfg, bool dry_run, struct sync_clean
 		goto out;
 	}
 	err = build_own(cfg, nf, ifindex, &own, &res->addrs);
-	if (!err)
-		err = ipvs_dump_table(h, &t);
+	if (!err) /* whole virtual servers go: their destinations need no reading */
+		err = ipvs_dump_services(h, &t);
 	if (err)
 		goto out;
 	ch = calloc(t.n + 1, sizeof(*ch));

@@ -53,6 +53,12 @@ static int set_addrs(struct net_addr **dst, size_t *n_dst, const struct net_addr
 	return 0;
 }
 
+void sync_own_set_nodeport_range(struct sync_own *o, uint16_t min, uint16_t max)
+{
+	o->nodeport_min = min;
+	o->nodeport_max = max;
+}
+
 int sync_own_set_bound(struct sync_own *o, const struct net_addr *a, size_t n)
 {
 	return set_addrs(&o->bound, &o->n_bound, a, n, false);

@@ -53,6 +53,8 @@ struct sync_own {
 
 /* Nothing owned; NodePort range 30000-32767. */
 void sync_own_init(struct sync_own *o);
+/* The NodePort range (ports of owned virtual servers on node addresses). */
+void sync_own_set_nodeport_range(struct sync_own *o, uint16_t min, uint16_t max);
 void sync_own_clear(struct sync_own *o);
 /* Copies (and sorts) the kube-ipvs0 addresses; _add_bound adds to them. */
 int sync_own_set_bound(struct sync_own *o, const struct net_addr *a, size_t n) SYNC_WUR;

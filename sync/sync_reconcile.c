@@ -243,6 +243,7 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 	sync_index_init(&r->have_idx);
 	sync_node_init(&r->node);
 	sync_own_init(&r->own);
+	sync_own_set_nodeport_range(&r->own, cfg->nodeport_min, cfg->nodeport_max);
 	sync_keys_init(&r->keys);
 	err = sync_node_set_scheduler(&r->node, cfg->scheduler);
 	if (!err && cfg->hostname_override && *cfg->hostname_override)

@@ -134,6 +134,50 @@ static void flag_errors(void **state)
 	assert_int_equal(run_args(&c, err, sizeof(err), "--v=x", NULL), -EINVAL);
 	assert_int_equal(run_args(&c, err, sizeof(err), "--proxy-mode=iptables", NULL), -EINVAL);
 	assert_non_null(strstr(err, "only implements IPVS"));
+	{
+		static const char *const bad[] = { "--service-node-port-range=abc",
+			                           "--service-node-port-range=32767-30000",
+			                           "--service-node-port-range=0-100",
+			                           "--service-node-port-range=30000-70000",
+			                           "--service-node-port-range=30000-",
+			                           "--service-node-port-range=30000-32767x",
+			                           "--service-node-port-range=65000+1000",
+			                           "--service-node-port-range=+5" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			assert_int_equal(run_args(&c, err, sizeof(err), bad[i], NULL), -EINVAL);
+			assert_non_null(strstr(err, "expected a port range"));
+		}
+		/* A rejected value leaves the range as it was. */
+		assert_int_equal(c.nodeport_min, 30000);
+		assert_int_equal(c.nodeport_max, 32767);
+	}
+	config_free(&c);
+}
+
+/* The API server's two forms of --service-node-port-range. */
+static void nodeport_range(void **state)
+{
+	struct kipvs_config c;
+	char err[256];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(c.nodeport_min, 30000);
+	assert_int_equal(c.nodeport_max, 32767);
+	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=20000-22767",
+	                          NULL),
+	                 0);
+	assert_int_equal(c.nodeport_min, 20000);
+	assert_int_equal(c.nodeport_max, 22767);
+	assert_int_equal(
+	    run_args(&c, err, sizeof(err), "--service-node-port-range", "30000+2768", NULL), 0);
+	assert_int_equal(c.nodeport_min, 30000);
+	assert_int_equal(c.nodeport_max, 32767);
+	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=80-80", NULL),
+	                 0);
+	assert_int_equal(c.nodeport_min, 80);
+	assert_int_equal(c.nodeport_max, 80);
 	config_free(&c);
 }
 
@@ -283,6 +327,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(flags_parse),
 	cmocka_unit_test(klog_verbosity),
 	cmocka_unit_test(flag_errors),
+	cmocka_unit_test(nodeport_range),
 	cmocka_unit_test(kubeadm_file_then_flags),
 	cmocka_unit_test(json_file),
 	cmocka_unit_test(file_errors),

@@ -174,6 +174,15 @@ static void ownership(void **state)
 		assert_false(sync_own_owns(&x.own, &s));
 		s.fwmark = 5;
 		assert_false(sync_own_owns(&x.own, &s));
+		/* Another cluster's range (--service-node-port-range). */
+		s.fwmark = 0;
+		sync_own_set_nodeport_range(&x.own, 20000, 22767);
+		s.port = 32767;
+		assert_false(sync_own_owns(&x.own, &s));
+		s.port = 20000;
+		assert_true(sync_own_owns(&x.own, &s));
+		s.port = 22768;
+		assert_false(sync_own_owns(&x.own, &s));
 	}
 	dfx_fini(&x);
 }

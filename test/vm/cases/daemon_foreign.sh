@@ -120,3 +120,20 @@ check_ipvs nodeports_leave_with_address 10 "-TCP $(hexap 172.18.0.3 30080) " "-T
 check_eq nodeports_stay_on_eth9 "$(grep -E -- ' 172\.18\.0\.2:(30080|31443) ' "$VM_TMP/render" | sort)" "$(nodeport_lines 172.18.0.2)"
 stop_kipvs
 check_eq clean_exit 0 $?
+
+# --- another cluster's NodePort range ------------------------------------------
+# Stale virtual servers on a node address: 20080 is a NodePort only under
+# --service-node-port-range 20000-22767 (then kipvs's: cleanup removes it),
+# 30999 only under the default range (then foreign: left alone, as are the
+# fixture's 30080 and 31443 under the other range).
+must ipvsadm -A -t 172.18.0.2:20080 -s rr
+must ipvsadm -A -t 172.18.0.2:30999 -s rr
+vs_on() { ipvsadm -S -n | grep -c -- "^-A -t 172.18.0.2:$1 "; }
+./kipvs cleanup $NODE --nodeport-addresses 172.18.0.0/24 --service-node-port-range 20000-22767 \
+	>"$VM_TMP/cleanup3" 2>&1
+check_eq cleanup_custom_range_exit_0 0 $?
+check_eq custom_range_stale_nodeport_removed 0 "$(vs_on 20080)"
+check_eq custom_range_default_range_port_kept 1 "$(vs_on 30999)"
+check_eq custom_range_fixture_nodeport_kept 1 "$(vs_on 30080)"
+./kipvs cleanup $NODE --nodeport-addresses 172.18.0.0/24 >"$VM_TMP/cleanup4" 2>&1
+check_eq default_range_removes_its_nodeports "0 0" "$(vs_on 30999) $(vs_on 30080)"
