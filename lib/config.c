@@ -425,9 +425,10 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 				return 0;
 			}
 		}
-		return set_err(err, errlen,
-		               "--%s: expected a port range like 30000-32767 or 30000+2768, got '%s'",
-		               f->name, v);
+		return set_err(
+		    err, errlen,
+		    "--%s: expected a port range like 30000-32767 or 30000+2768, got '%s'", f->name,
+		    v);
 	}
 	case CF_MODE:
 		if (strcmp(v, "ipvs") != 0 && *v)
