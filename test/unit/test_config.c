@@ -165,9 +165,8 @@ static void nodeport_range(void **state)
 	config_init(&c);
 	assert_int_equal(c.nodeport_min, 30000);
 	assert_int_equal(c.nodeport_max, 32767);
-	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=20000-22767",
-	                          NULL),
-	                 0);
+	assert_int_equal(
+	    run_args(&c, err, sizeof(err), "--service-node-port-range=20000-22767", NULL), 0);
 	assert_int_equal(c.nodeport_min, 20000);
 	assert_int_equal(c.nodeport_max, 22767);
 	assert_int_equal(
