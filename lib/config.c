@@ -406,28 +406,31 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 		return 0;
 	}
 	case CF_PORTS: {
-		/* The API server's syntax: "30000-32767" or "30000+2768" (base + size). */
+		/* The API server's syntax: "30000-32767", "30000+2767" (base and
+		 * offset: the same range) or one port. */
 		unsigned long lo, hi;
 		char *end;
 
 		errno = 0;
 		lo = strtoul(v, &end, 10);
-		if (!errno && end != v && (*end == '-' || *end == '+') && end[1] >= '0' &&
-		    end[1] <= '9') {
-			char sep = *end, *end2;
+		hi = lo;
+		if (!errno && end != v && v[0] >= '0' && v[0] <= '9' &&
+		    (*end == '-' || *end == '+') && end[1] >= '0' && end[1] <= '9') {
+			char sep = *end;
 
-			hi = strtoul(end + 1, &end2, 10);
+			hi = strtoul(end + 1, &end, 10);
 			if (sep == '+')
-				hi = hi ? lo + hi - 1 : 0;
-			if (!errno && !*end2 && lo >= 1 && hi >= lo && hi <= 65535) {
-				c->nodeport_min = (uint16_t)lo;
-				c->nodeport_max = (uint16_t)hi;
-				return 0;
-			}
+				hi += lo;
+		}
+		if (!errno && end != v && !*end && v[0] >= '0' && v[0] <= '9' && lo >= 1 &&
+		    hi >= lo && hi <= 65535) {
+			c->nodeport_min = (uint16_t)lo;
+			c->nodeport_max = (uint16_t)hi;
+			return 0;
 		}
 		return set_err(
 		    err, errlen,
-		    "--%s: expected a port range like 30000-32767 or 30000+2768, got '%s'", f->name,
+		    "--%s: expected a port range like 30000-32767 or 30000+2767, got '%s'", f->name,
 		    v);
 	}
 	case CF_MODE:

@@ -22,7 +22,7 @@ enum config_type {
 	CF_LOGLVL, /* enum log_level */
 	CF_KLOGV,  /* klog verbosity (--v=N) onto enum log_level */
 	CF_MODE,   /* proxy mode: only "ipvs" */
-	CF_PORTS,  /* port range "MIN-MAX" or "MIN+SIZE" onto nodeport_min/max */
+	CF_PORTS,  /* port range "MIN-MAX", "MIN+OFFSET" or "PORT" onto nodeport_min/max */
 };
 
 struct config_flag {

@@ -405,7 +405,9 @@ static void note_event(struct daemon *dm, enum kube_resource res)
 {
 	struct kube_reflector *rf = kube_client_reflector(dm->client, res);
 
-	if (rf && dm->ready)
+	/* An event that left nothing to program (a headless slice, an
+	 * unchanged object) starts no clock. */
+	if (rf && dm->ready && sync_store_n_dirty(dm->store))
 		sync_reconcile_note_event(dm->rec, kube_reflector_event_rx_us(rf));
 }
 

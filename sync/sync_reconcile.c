@@ -798,7 +798,12 @@ static int update_key(void *ctx, const char *key)
 	return sync_desired_update(r->d, r->o.store, &r->node, key, &r->keys);
 }
 
-static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind)
+/*
+ * Applies r->keys. @event_us: arrival of the watch event these keys serve
+ * (0 = none, as for drain re-checks), for the event-to-kernel latency.
+ */
+static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind,
+                    uint64_t event_us)
 {
 	struct sync_run run;
 	struct sync_result res;
@@ -814,9 +819,9 @@ static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind)
 	}
 	r->st.last_duration_us = mono_us() - t0;
 	r->st.last_changes = res.sent;
-	if (res.sent && r->event_us) {
+	if (res.sent && event_us) {
 		/* The kernel has acked: the watch event is programmed. */
-		r->st.last_event_to_kernel_us = mono_us() - r->event_us;
+		r->st.last_event_to_kernel_us = mono_us() - event_us;
 		r->st.events_to_kernel++;
 		snprintf(lat, sizeof(lat), " event_to_kernel_ms=%.2f",
 		         (double)r->st.last_event_to_kernel_us / 1000.0);
@@ -834,16 +839,12 @@ void sync_reconcile_note_event(struct sync_reconcile *r, uint64_t rx_us)
 		r->event_us = rx_us;
 }
 
-int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
+static int dirty_pass(struct sync_reconcile *r, uint64_t now_ms)
 {
 	int err, sent;
 
-	if (r->full_active)
+	if (!sync_store_n_dirty(r->o.store))
 		return 0;
-	if (!sync_store_n_dirty(r->o.store)) {
-		r->event_us = 0; /* the events changed nothing this node programs */
-		return 0;
-	}
 	sync_keys_reset(&r->keys);
 	err = sync_store_drain(r->o.store, update_key, r);
 	if (err) {
@@ -870,8 +871,7 @@ int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
 	err = own_set_bound(r);
 	if (err)
 		return err;
-	sent = run_keys(r, now_ms, "dirty");
-	r->event_us = 0;
+	sent = run_keys(r, now_ms, "dirty", r->event_us);
 	for (size_t i = 0; i < r->keys.n; i++) {
 		const struct net_addr *a = &r->keys.v[i].addr;
 
@@ -881,6 +881,19 @@ int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
 	}
 	own_shrink(r);
 	update_now_stats(r);
+	return sent;
+}
+
+int sync_reconcile_dirty(struct sync_reconcile *r, uint64_t now_ms)
+{
+	int sent;
+
+	if (r->full_active)
+		return 0; /* the pass after it serves the events */
+	sent = dirty_pass(r, now_ms);
+	/* Served, or they changed nothing this node programs: either way a
+	 * later event must not be timed from them. */
+	r->event_us = 0;
 	return sent;
 }
 
@@ -894,7 +907,7 @@ int sync_reconcile_drain(struct sync_reconcile *r, uint64_t now_ms)
 	err = sync_drain_vs_keys(r->drain, &r->keys);
 	if (err)
 		return err;
-	err = run_keys(r, now_ms, "drain");
+	err = run_keys(r, now_ms, "drain", 0);
 	update_now_stats(r);
 	return err;
 }

@@ -66,6 +66,11 @@ static int dest_qcmp(const void *a, const void *b)
 
 void sync_table_sort(struct ipvs_table *t)
 {
+	/* Counters run parallel to the destinations: sorted tables keep none. */
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->vs[i].stats);
+		t->vs[i].stats = NULL;
+	}
 	if (t->n > 1)
 		qsort(t->vs, t->n, sizeof(*t->vs), vs_qcmp);
 	for (size_t i = 0; i < t->n; i++)
@@ -80,6 +85,9 @@ int sync_table_append_vs(struct ipvs_table *dst, const struct ipvs_vs *vs)
 
 	if (!n)
 		return -ENOMEM;
+	/* Copies carry no counters (a with_stats @dst gave room for none here). */
+	free(n->stats);
+	n->stats = NULL;
 	if (vs->n_dests) {
 		n->dests = malloc(vs->n_dests * sizeof(*n->dests));
 		if (!n->dests)

@@ -142,6 +142,8 @@ static void flag_errors(void **state)
 			                           "--service-node-port-range=30000-",
 			                           "--service-node-port-range=30000-32767x",
 			                           "--service-node-port-range=65000+1000",
+			                           "--service-node-port-range=30000-32767-1",
+			                           "--service-node-port-range=-5",
 			                           "--service-node-port-range=+5" };
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -170,13 +172,22 @@ static void nodeport_range(void **state)
 	assert_int_equal(c.nodeport_min, 20000);
 	assert_int_equal(c.nodeport_max, 22767);
 	assert_int_equal(
-	    run_args(&c, err, sizeof(err), "--service-node-port-range", "30000+2768", NULL), 0);
+	    run_args(&c, err, sizeof(err), "--service-node-port-range", "30000+2767", NULL), 0);
 	assert_int_equal(c.nodeport_min, 30000);
 	assert_int_equal(c.nodeport_max, 32767);
 	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=80-80", NULL),
 	                 0);
 	assert_int_equal(c.nodeport_min, 80);
 	assert_int_equal(c.nodeport_max, 80);
+	/* One port, and a zero offset. */
+	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=31000", NULL),
+	                 0);
+	assert_int_equal(c.nodeport_min, 31000);
+	assert_int_equal(c.nodeport_max, 31000);
+	assert_int_equal(run_args(&c, err, sizeof(err), "--service-node-port-range=32000+0", NULL),
+	                 0);
+	assert_int_equal(c.nodeport_min, 32000);
+	assert_int_equal(c.nodeport_max, 32000);
 	config_free(&c);
 }
 
