@@ -802,8 +802,7 @@ static int update_key(void *ctx, const char *key)
  * Applies r->keys. @event_us: arrival of the watch event these keys serve
  * (0 = none, as for drain re-checks), for the event-to-kernel latency.
  */
-static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind,
-                    uint64_t event_us)
+static int run_keys(struct sync_reconcile *r, uint64_t now_ms, const char *kind, uint64_t event_us)
 {
 	struct sync_run run;
 	struct sync_result res;
