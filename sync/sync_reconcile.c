@@ -459,10 +459,6 @@ static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
 }
 
 /*
- * After addresses left kube-ipvs0: ownership follows. Failing (out of memory)
- * leaves the previous, larger set, which only delays deleting a service.
- */
-/*
  * Gives the ownership rules the bound set when it changed since they last
  * had it: at 10,000 addresses the copy and sort cost more than the rest of
  * a one-service dirty pass.
@@ -479,6 +475,10 @@ static int own_set_bound(struct sync_reconcile *r)
 	return err;
 }
 
+/*
+ * After addresses left kube-ipvs0: ownership follows. Failing (out of memory)
+ * leaves the previous, larger set, which only delays deleting a service.
+ */
 static void own_shrink(struct sync_reconcile *r)
 {
 	if (own_set_bound(r))
