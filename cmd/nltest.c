@@ -38,16 +38,9 @@
 
 #include "../ipvs/ipvs.h"
 #include "../lib/log.h"
+#include "../lib/mono.h"
 #include "../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
 #include "cmd.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -344,9 +337,9 @@ static int cmd_apply(int argc, char **argv)
 		fclose(f);
 	if (err || open_or_say(&h))
 		goto out;
-	t0 = now_s();
+	t0 = mono_s();
 	err = ipvs_apply(h, l.v, l.n, &failed);
-	t1 = now_s();
+	t1 = mono_s();
 	for (size_t i = 0; i < l.n; i++) {
 		char why[256];
 		int e = -l.v[i].err;
@@ -476,7 +469,7 @@ static int cmd_dump(int argc, char **argv)
 	}
 	ipvs_table_init(&t);
 	t.with_stats = stats;
-	t0 = now_s();
+	t0 = mono_s();
 	if (only) {
 		/* One service: read by identity, then its destinations. */
 		struct ipvs_service s;
@@ -494,10 +487,10 @@ static int cmd_dump(int argc, char **argv)
 		/* The same as ipvs_dump_table(), timed in its two parts. */
 		err = ipvs_dump_services(h, &t);
 	}
-	t1 = now_s();
+	t1 = mono_s();
 	for (size_t i = 0; !err && (only || timing) && i < t.n; i++)
 		err = ipvs_dump_dests(h, &t.vs[i]);
-	t2 = now_s();
+	t2 = mono_s();
 	if (err) {
 		fprintf(stderr, "kipvs: dump: %s\n", ipvs_strerror(err));
 	} else if (count) {

@@ -25,20 +25,6 @@ static int out_status(FILE *out)
 
 /* ---- names ---------------------------------------------------------------- */
 
-static const char *proto_db_name(uint16_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
-}
-
 /* Host name for @a, or its numeric form (inet_ntop) when it has none. */
 static void host_name(char *buf, size_t len, uint16_t af, const union addr_raw *a, bool numeric)
 {
@@ -70,7 +56,7 @@ static void host_name(char *buf, size_t len, uint16_t af, const union addr_raw *
 
 static void port_name(char *buf, size_t len, uint16_t port, uint16_t proto, bool numeric)
 {
-	const char *db = proto_db_name(proto);
+	const char *db = ipvs_proto_name(proto);
 
 	if (!numeric && db) {
 		struct servent se, *res = NULL;

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "log.h"
+/* Deadlines and log intervals run on the monotonic clock: ev_now() is wall
+ * time, and a clock step must neither free a slow client nor cut off all. */
+#include "mono.h"
 
 #define LISTEN_BACKLOG 128
 #define RL_OTHER       HTTPD_REJ__COUNT
@@ -77,16 +80,6 @@ static const char *const reject_names[HTTPD_REJ__COUNT] = {
 	[HTTPD_REJ_IP_LIMIT] = "per_ip_limit",   [HTTPD_REJ_CONN_LIMIT] = "connection_limit",
 	[HTTPD_REJ_TIMEOUT] = "header_timeout",
 };
-
-/* Deadlines and log intervals run on the monotonic clock: ev_now() is wall
- * time, and a clock step must neither free a slow client nor cut off all. */
-static double mono_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 const char *httpd_reject_name(enum httpd_reject r)
 {

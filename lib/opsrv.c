@@ -10,6 +10,7 @@
 
 #include "httpd.h"
 #include "log.h"
+#include "mono.h"
 
 #define HEALTHZ_CTYPE "application/json"
 
@@ -32,14 +33,6 @@ struct opsrv {
 	int hz_srv, mt_srv; /* index into srv[], -1 when off */
 	int64_t last_event_mono;
 };
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 static double api_event_age(void *ctx)
 {

@@ -430,6 +430,15 @@ static void multi_port_binds_once(void **state)
 	fx_fini(&f);
 }
 
+/* The destination count the wanted table keeps (sync_desired_stats). */
+static size_t wanted_dests(const struct sync_desired *d)
+{
+	struct sync_desired_stats ds;
+
+	sync_desired_stats(d, &ds);
+	return ds.dests;
+}
+
 static void conflict_first_key_wins(void **state)
 {
 	struct fx f;
@@ -465,13 +474,8 @@ static void conflict_first_key_wins(void **state)
 	assert_non_null(sync_desired_find(f.d, &id, &o));
 	assert_string_equal(o->service, "shop/alpha");
 	assert_true(unit_log_count("vs_conflict", "vs=tcp/192.0.2.1:80", NULL) >= 1);
-	{
-		/* Counted: zeta's destination on its ClusterIP only (alpha wins 192.0.2.1). */
-		struct sync_desired_stats ds;
-
-		sync_desired_stats(f.d, &ds);
-		assert_int_equal(ds.dests, 1);
-	}
+	/* Counted: zeta's destination on its ClusterIP only (alpha wins 192.0.2.1). */
+	assert_int_equal(wanted_dests(f.d), 1);
 	/* alpha goes away: zeta takes the address over, and the update says so. */
 	sync_store_delete_service(f.st, "shop", "alpha");
 	assert_int_equal(sync_desired_update(f.d, f.st, &f.node, "shop/alpha", &touched), 0);
@@ -479,13 +483,8 @@ static void conflict_first_key_wins(void **state)
 	assert_non_null(sync_desired_find(f.d, &id, &o));
 	assert_string_equal(o->service, "shop/zeta");
 	assert_int_equal(sync_desired_find(f.d, &id, NULL)->n_dests, 1);
-	{
-		/* The loser's destinations count once it wins. */
-		struct sync_desired_stats ds;
-
-		sync_desired_stats(f.d, &ds);
-		assert_int_equal(ds.dests, 2);
-	}
+	/* The loser's destinations count once it wins. */
+	assert_int_equal(wanted_dests(f.d), 2);
 	unit_log_stop();
 	sync_keys_free(&touched);
 	fx_fini(&f);
