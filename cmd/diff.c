@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../ipvs/ipvs.h"
@@ -15,7 +17,9 @@
 #include "../lib/config.h"
 #include "../lib/log.h"
 #include "../sync/sync_fetch.h"
+#include "../sync/sync_nl.h"
 #include "../sync/sync_reconcile.h"
+#include "../sync/sync_record.h"
 #include "../sync/sync_save.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
@@ -63,18 +67,48 @@ static void print_change(const struct ipvs_change *c)
 	}
 }
 
+/* The record as the commands that would make it, in the order of the pass. */
+static bool print_record(const struct sync_record *rec)
+{
+	const struct sync_record_entry *e;
+	char buf[ADDR_STRLEN];
+	size_t n;
+
+	e = sync_record_entries(rec, &n);
+	for (size_t i = 0; i < n; i++, e++) {
+		switch (e->kind) {
+		case SYNC_REC_LINK_ADD:
+			printf("ip link add %s type dummy\n", e->link);
+			break;
+		case SYNC_REC_ADDR_ADD:
+		case SYNC_REC_ADDR_DEL:
+			printf("ip addr %s %s/%d dev %s\n",
+			       e->kind == SYNC_REC_ADDR_ADD ? "add" : "del",
+			       addr_fmt(&e->addr, buf), e->addr.af == AF_INET ? 32 : 128,
+			       SYNC_IFNAME);
+			break;
+		case SYNC_REC_IPVS:
+			print_change(&e->change);
+			break;
+		case SYNC_REC_TIMEOUTS:
+			printf("ipvsadm --set %u %u %u\n", e->timeouts.tcp, e->timeouts.tcp_fin,
+			       e->timeouts.udp);
+			break;
+		}
+	}
+	return n > 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct kipvs_config cfg;
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_reconcile *rec = NULL;
+	struct sync_record *record = NULL;
 	struct sync_store *st = NULL;
-	struct ipvs_handle *h = NULL;
-	struct netif *nf = NULL;
-	const struct ipvs_change *plan;
-	const struct net_addr *add, *del;
-	size_t n, n_add, n_del;
-	char err[512], host[256], buf[ADDR_STRLEN], *zone = NULL;
+	struct sync_nl nl = { 0 };
+	char err[512], host[256], *zone = NULL;
+	bool more = true;
 	int rc;
 
 	config_init(&cfg);
@@ -90,13 +124,13 @@ int cmd_diff(int argc, char **argv)
 		host[sizeof(host) - 1] = '\0';
 		cfg.hostname_override = strdup(host);
 	}
-	rc = ipvs_open(&h);
+	rc = ipvs_open(&nl.ipvs);
 	if (rc) {
 		fprintf(stderr, "kipvs diff: %s\n", ipvs_strerror(rc));
 		rc = 2;
 		goto out;
 	}
-	rc = netif_open(&nf);
+	rc = netif_open(&nl.netif);
 	if (!rc)
 		rc = sync_store_new(&st);
 	if (!rc)
@@ -106,42 +140,33 @@ int cmd_diff(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* The daemon's full pass, over a backend that reads the kernel and
+	 * records what it would write. */
+	rc = sync_record_new(&sync_nl_ops, &nl, &record);
 	ro.cfg = &cfg;
-	ro.ipvs = h;
-	ro.netif = nf;
+	ro.ops = &sync_record_ops;
+	ro.be = record;
 	ro.store = st;
-	ro.dry_run = true;
-	rc = sync_reconcile_new(&ro, &rec);
+	if (!rc)
+		rc = sync_reconcile_new(&ro, &rec);
 	if (!rc && zone)
-		rc = sync_reconcile_set_zone(rec, zone) < 0 ? -ENOMEM : 0;
-	if (!rc) {
+		rc = sync_reconcile_set_zone(rec, zone, NULL);
+	if (!rc)
 		rc = sync_reconcile_full_begin(rec, 0, false);
-		while (rc > 0)
-			rc = sync_reconcile_full_step(rec, (size_t)rc);
-	}
+	while (!rc && more)
+		rc = sync_reconcile_full_step(rec, SYNC_APPLY_BATCH, &more);
 	if (rc < 0) {
 		fprintf(stderr, "kipvs diff: %s\n", strerror(-rc));
 		rc = 2;
 		goto out;
 	}
-	if (netif_index(nf, SYNC_IFNAME) == -ENODEV)
-		printf("ip link add %s type dummy\n", SYNC_IFNAME);
-	sync_reconcile_addr_plan(rec, &add, &n_add, &del, &n_del);
-	for (size_t i = 0; i < n_add; i++)
-		printf("ip addr add %s/%d dev %s\n", addr_fmt(&add[i], buf),
-		       add[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
-	plan = sync_reconcile_plan(rec, &n);
-	for (size_t i = 0; i < n; i++)
-		print_change(&plan[i]);
-	for (size_t i = 0; i < n_del; i++)
-		printf("ip addr del %s/%d dev %s\n", addr_fmt(&del[i], buf),
-		       del[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
-	rc = (n || n_add || n_del) ? 1 : 0;
+	rc = print_record(record) ? 1 : 0;
 out:
 	sync_reconcile_free(rec);
+	sync_record_free(record);
 	sync_store_free(st);
-	netif_close(nf);
-	ipvs_close(h);
+	netif_close(nl.netif);
+	ipvs_close(nl.ipvs);
 	free(zone);
 	config_free(&cfg);
 	return rc;
