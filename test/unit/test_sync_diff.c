@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "../../sync/sync_mem.h"
+#include "support/sync_mem.h"
 #include "test_sync_fx.h"
 
 #define MIN_MS (60ULL * 1000)

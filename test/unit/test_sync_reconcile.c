@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "../../sync/sync_mem.h"
+#include "support/sync_mem.h"
 #include "../../sync/sync_reconcile.h"
 #include "../../sync/sync_record.h"
 #include "test_sync_fx.h"

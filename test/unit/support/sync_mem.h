@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sync_ops.h"
+#include "../../../sync/sync_ops.h"
 
 #define SYNC_MEM_NODE_IFINDEX  2
 #define SYNC_MEM_DUMMY_IFINDEX 10

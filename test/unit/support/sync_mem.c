@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "sync_diff.h"
+#include "../../../sync/sync_diff.h"
 
-#include "sync_hash.h"
-#include "sync_node.h"
+#include "../../../sync/sync_hash.h"
+#include "../../../sync/sync_node.h"
 
 struct fault {
 	bool armed;
