@@ -108,16 +108,16 @@ int cmd_diff(int argc, char **argv)
 	struct sync_store *st = NULL;
 	struct sync_nl nl = { 0 };
 	char err[512], host[256], *zone = NULL;
-	bool more = true;
+	bool more = true, help;
 	int rc;
 
 	config_init(&cfg);
-	rc = config_from_args(&cfg, argc, argv, stdout, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
+	rc = config_from_args(&cfg, argc, argv, stdout, &help, err, sizeof(err));
+	if (rc || help) {
+		if (rc)
 			fprintf(stderr, "kipvs diff: %s\n", err);
 		config_free(&cfg);
-		return rc < 0 ? 2 : 0;
+		return rc ? 2 : 0;
 	}
 	log_set_level(cfg.log_level);
 	if (!cfg.hostname_override && gethostname(host, sizeof(host)) == 0) {

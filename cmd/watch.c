@@ -22,7 +22,9 @@
 #include "../lib/kube/kube_client.h"
 #include "../lib/kube/kube_config.h"
 #include "../lib/kube/kube_types.h"
+#include "../lib/config.h"
 #include "../lib/log.h"
+#include "../sync/sync_fetch.h"
 #include "cmd.h"
 
 static const char watch_usage[] =
@@ -190,34 +192,32 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 	struct kube_config *cfg = NULL;
 	struct kube_client *kc = NULL;
 	ev_signal sigint, sigterm;
+	struct kipvs_config flags;
+	bool level_set = false;
 	char qs[300], qsrc[300];
 	int c, r, rc = 1;
 
+	config_init(&flags);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char err[256];
+
 		switch (c) {
 		case O_KUBECONFIG:
-			co.kubeconfig = optarg;
-			break;
 		case O_CONTEXT:
-			co.context = optarg;
-			break;
 		case O_MASTER:
-			co.master = optarg;
-			break;
 		case O_EPAPI:
-			if (!strcmp(optarg, "slices") || !strcmp(optarg, "endpointslices"))
-				ko.endpoints_api = KUBE_EP_SLICES;
-			else if (!strcmp(optarg, "endpoints"))
-				ko.endpoints_api = KUBE_EP_ENDPOINTS;
-			else if (!strcmp(optarg, "auto"))
-				ko.endpoints_api = KUBE_EP_AUTO;
-			else {
-				fprintf(stderr,
-				        "kipvs watch: --endpoints-api: slices, endpoints or "
-				        "auto, not %s\n",
-				        optarg);
-				return 2;
+		case O_LOGLEVEL:
+			/* kipvs run's flags, by its flag table (opts[] is in the
+			 * order of the enum). */
+			level_set |= c == O_LOGLEVEL;
+			r = config_apply_flag(&flags, opts[c - O_KUBECONFIG].name, optarg, false,
+			                      err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "kipvs watch: %s\n",
+				        r == -EINVAL ? err : strerror(-r));
+				rc = 2;
+				goto out;
 			}
 			break;
 		case O_NODE:
@@ -226,29 +226,27 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 		case O_ONCE:
 			w.once = true;
 			break;
-		case O_LOGLEVEL: {
-			enum log_level l;
-
-			if (log_parse_level(optarg, &l)) {
-				fprintf(stderr, "kipvs watch: --log-level: unknown level %s\n",
-				        optarg);
-				return 2;
-			}
-			log_set_level(l);
-			break;
-		}
 		case O_HELP:
 		case 'h':
 			fputs(watch_usage, stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			fputs(watch_usage, stderr);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
+	co.kubeconfig = flags.kubeconfig;
+	co.context = flags.context;
+	co.master = flags.master;
+	ko.endpoints_api = sync_endpoints_api(flags.endpoints_api);
+	if (level_set)
+		log_set_level(flags.log_level);
 	if (optind < argc) {
 		fprintf(stderr, "kipvs watch: unexpected argument %s\n", argv[optind]);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (!co.kubeconfig && !co.master) {
 		const char *env = getenv("KUBECONFIG");
@@ -273,7 +271,7 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (kube_config_load(&co, &cfg))
-		return 1; /* the loader logged which file and field */
+		goto out; /* the loader logged which file and field */
 	w.loop = ev_default_loop(EVFLAG_AUTO);
 	if (!w.loop) {
 		fprintf(stderr, "kipvs watch: cannot create the event loop\n");
@@ -302,6 +300,7 @@ out:
 		ev_loop_destroy(w.loop);
 	}
 	kube_config_free(cfg);
+	config_free(&flags);
 	return rc;
 }
 

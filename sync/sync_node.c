@@ -8,9 +8,7 @@
 #include <sys/socket.h>
 
 #include "../lib/bsearch.h"
-
-static const char *const sched_names[] = { "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
-	                                   "sh", "sed", "nq", "mh",  "fo",   "ovf",   "twos" };
+#include "../lib/config.h"
 
 void sync_node_init(struct sync_node *n)
 {
@@ -188,10 +186,8 @@ bool sync_node_is_local_addr(const struct sync_node *n, const struct net_addr *a
 
 bool sync_sched_valid(const char *name)
 {
-	for (size_t i = 0; i < sizeof(sched_names) / sizeof(sched_names[0]); i++)
-		if (!strcmp(name, sched_names[i]))
-			return true;
-	return false;
+	/* The list lives with the flag that names a scheduler. */
+	return config_scheduler_known(name);
 }
 
 static const struct {
