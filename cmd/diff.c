@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../ipvs/ipvs.h"
+#include "../ipvs/ipvs_print.h"
 #include "../ipvs/netif.h"
 #include "../lib/config.h"
 #include "../lib/log.h"
@@ -20,48 +21,55 @@
 #include "../sync/sync_nl.h"
 #include "../sync/sync_reconcile.h"
 #include "../sync/sync_record.h"
-#include "../sync/sync_save.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 
-/* The service part of a save line: "-t ADDR:PORT" or "-f MARK [-6]". */
-static void svc_id(const struct ipvs_service *s, char *buf, size_t len)
+/* One -S line of @c's virtual server (and destination) as "ipvsadm -X ...",
+ * the option letter being the change's. */
+static void print_line(const struct ipvs_change *c, char op)
 {
-	char line[SYNC_SAVE_LINE_MAX];
-	const char *start, *end;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	int err;
 
-	buf[0] = '\0';
-	if (sync_save_service(s, line, sizeof(line)) < 0)
+	if (!f)
 		return;
-	start = line + 3; /* after "-A " */
-	end = strstr(start, " -s ");
-	if (!end)
-		end = start + strlen(start);
-	snprintf(buf, len, "%.*s", (int)(end - start), start);
+	if (op == 'A' || op == 'E')
+		err = ipvs_print_save_service(f, &c->svc, IPVS_FMT_NUMERIC);
+	else
+		err = ipvs_print_save_dest(f, &c->svc, &c->dest, IPVS_FMT_NUMERIC);
+	fclose(f);
+	if (!err && len > 2) {
+		line[1] = op; /* "-A ..." / "-a ..." */
+		printf("ipvsadm %s", line);
+	}
+	free(line);
 }
 
 static void print_change(const struct ipvs_change *c)
 {
-	char line[SYNC_SAVE_LINE_MAX], id[SYNC_SAVE_LINE_MAX], d[ADDR_STRLEN];
+	char id[IPVS_PRINT_NAMELEN + 32], d[ADDR_STRLEN];
 
 	switch (c->op) {
 	case IPVS_OP_ADD_SERVICE:
-	case IPVS_OP_EDIT_SERVICE:
-		if (sync_save_service(&c->svc, line, sizeof(line)) >= 0)
-			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_SERVICE ? 'A' : 'E',
-			       line + 2);
+		print_line(c, 'A');
 		break;
-	case IPVS_OP_DEL_SERVICE:
-		svc_id(&c->svc, id, sizeof(id));
-		printf("ipvsadm -D %s\n", id);
+	case IPVS_OP_EDIT_SERVICE:
+		print_line(c, 'E');
 		break;
 	case IPVS_OP_ADD_DEST:
+		print_line(c, 'a');
+		break;
 	case IPVS_OP_EDIT_DEST:
-		if (sync_save_dest(&c->svc, &c->dest, line, sizeof(line)) >= 0)
-			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_DEST ? 'a' : 'e', line + 2);
+		print_line(c, 'e');
+		break;
+	case IPVS_OP_DEL_SERVICE:
+		ipvs_print_service_id(id, sizeof(id), &c->svc, IPVS_FMT_NUMERIC);
+		printf("ipvsadm -D %s\n", id);
 		break;
 	case IPVS_OP_DEL_DEST:
-		svc_id(&c->svc, id, sizeof(id));
+		ipvs_print_service_id(id, sizeof(id), &c->svc, IPVS_FMT_NUMERIC);
 		printf("ipvsadm -d %s -r %s\n", id, addr_port_fmt(&c->dest.addr, c->dest.port, d));
 		break;
 	}

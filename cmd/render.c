@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ipvs/ipvs_print.h"
 #include "../lib/kube/kube_decode.h"
 #include "../lib/log.h"
 #include "../lib/config.h"
 #include "../sync/sync_desired.h"
 #include "../sync/sync_fetch.h"
-#include "../sync/sync_save.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 
@@ -346,7 +346,6 @@ static int node_config(struct sync_node *n, const struct render_opts *o, const c
 static int print_table(const struct sync_desired *d)
 {
 	struct ipvs_table t;
-	char line[SYNC_SAVE_LINE_MAX];
 	int err;
 
 	ipvs_table_init(&t);
@@ -354,12 +353,10 @@ static int print_table(const struct sync_desired *d)
 	for (size_t i = 0; !err && i < t.n; i++) {
 		const struct ipvs_vs *vs = &t.vs[i];
 
-		if (sync_save_service(&vs->svc, line, sizeof(line)) < 0)
-			continue;
-		printf("%s\n", line);
-		for (size_t j = 0; j < vs->n_dests; j++)
-			if (sync_save_dest(&vs->svc, &vs->dests[j], line, sizeof(line)) >= 0)
-				printf("%s\n", line);
+		err = ipvs_print_save_service(stdout, &vs->svc, IPVS_FMT_NUMERIC);
+		for (size_t j = 0; !err && j < vs->n_dests; j++)
+			err =
+			    ipvs_print_save_dest(stdout, &vs->svc, &vs->dests[j], IPVS_FMT_NUMERIC);
 	}
 	ipvs_table_free(&t);
 	return err;
