@@ -173,8 +173,17 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(SNIPPETS)))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs 2>/dev/null
 
-valgrind: all
-	valgrind --error-exitcode=1 --leak-check=full ./kipvs --version
+# The unit tests without sanitizers (valgrind cannot run beside them) and short
+# daemon-free runs of kipvs, under memcheck (test/valgrind.sh).
+PLAIN_UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/obj/%)
+$(B)/obj/test/unit/%: test/unit/%.c $(B)/libkipvs.a $(UNIT_SUPPORT:%.c=$(B)/obj/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(UNIT_SUPPORT:%.c=$(B)/obj/%.o) \
+		$(B)/libkipvs.a $(LIBS) -lcmocka
+
+valgrind: all $(PLAIN_UNIT_BINS)
+	@test/valgrind.sh $(T)
 
 check-style:
 	@test/check-style.sh

@@ -34,6 +34,7 @@ python3-yaml
 qemu-system-x86
 socat
 systemd
+valgrind
 "
 
 missing=""
