@@ -48,18 +48,6 @@ static int kernel_error(enum ipvs_cli_cmd cmd, int err)
 	return 255;
 }
 
-/* Output done: a write error (full disk, closed pipe) fails the command. */
-static int finish_output(int err)
-{
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return 1;
-	if (err) {
-		fprintf(stderr, "%s\n", strerror(-err));
-		return 1;
-	}
-	return 0;
-}
-
 static int list_conns(unsigned fmt)
 {
 	FILE *in = fopen(CONN_PROC_FILE, "r");
@@ -79,7 +67,7 @@ static int list_conns(unsigned fmt)
 		fflush(stdout);
 		return 1;
 	}
-	return finish_output(err);
+	return ipvs_cli_finish(stdout, stderr, err);
 }
 
 /* ipvsadm zeroes everything when no service (or the all-zero one) is named. */

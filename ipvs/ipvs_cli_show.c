@@ -50,8 +50,7 @@ void ipvs_cli_kernel_source(struct ipvs_handle *h, struct ipvs_cli_source *out)
 
 /* --- the commands ------------------------------------------------------------------ */
 
-/* Output done: a write error (full disk, closed pipe) fails the command. */
-static int finish(FILE *out, FILE *errf, int err)
+int ipvs_cli_finish(FILE *out, FILE *errf, int err)
 {
 	if (fflush(out) != 0 || ferror(out))
 		return 1;
@@ -84,7 +83,7 @@ static int show_one(const struct ipvs_cli_req *req, const struct ipvs_cli_source
 	}
 	err = ipvs_print_one(out, &vs, req->fmt);
 	ipvs_vs_free(&vs);
-	return finish(out, errf, err);
+	return ipvs_cli_finish(out, errf, err);
 }
 
 static int show_table(const struct ipvs_cli_req *req, const struct ipvs_cli_source *src, FILE *out,
@@ -111,7 +110,7 @@ static int show_table(const struct ipvs_cli_req *req, const struct ipvs_cli_sour
 	else
 		err = ipvs_print_list(out, &info, &t, req->fmt);
 	ipvs_table_free(&t);
-	return finish(out, errf, err);
+	return ipvs_cli_finish(out, errf, err);
 }
 
 int ipvs_cli_show(const struct ipvs_cli_req *req, const struct ipvs_cli_source *src, FILE *out,
@@ -131,7 +130,7 @@ int ipvs_cli_show(const struct ipvs_cli_req *req, const struct ipvs_cli_source *
 		err = src->timeouts(src->ctx, &t);
 		if (err)
 			return read_failed(errf, IPVS_CLI_LIST, err);
-		return finish(out, errf, ipvs_print_timeouts(out, &t));
+		return ipvs_cli_finish(out, errf, ipvs_print_timeouts(out, &t));
 	}
 	if (req->options & IPVS_CLI_OPT_DAEMON) {
 		struct ipvs_daemon d[2];
@@ -140,7 +139,7 @@ int ipvs_cli_show(const struct ipvs_cli_req *req, const struct ipvs_cli_source *
 		err = src->daemons(src->ctx, d, &n);
 		if (err)
 			return read_failed(errf, IPVS_CLI_LIST, err);
-		return finish(out, errf, ipvs_print_daemons(out, d, n));
+		return ipvs_cli_finish(out, errf, ipvs_print_daemons(out, d, n));
 	}
 	return show_table(req, src, out, errf);
 }

@@ -40,4 +40,8 @@ void ipvs_cli_kernel_source(struct ipvs_handle *h, struct ipvs_cli_source *out);
 int ipvs_cli_show(const struct ipvs_cli_req *req, const struct ipvs_cli_source *src, FILE *out,
                   FILE *err);
 
+/* A listing was written to @out with the printer's result @err: 1 when the
+ * write failed (full disk, closed pipe) or @err says so (on @errf), else 0. */
+int ipvs_cli_finish(FILE *out, FILE *errf, int err);
+
 #endif
