@@ -16,6 +16,7 @@ gzip
 iproute2
 ipvsadm
 kmod
+libc6-dbg
 libcjson-dev
 libcmocka-dev
 libcurl4-openssl-dev

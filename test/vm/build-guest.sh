@@ -93,8 +93,12 @@ busybox=/bin/busybox
 # valgrind's memcheck (test/vm/cases/valgrind_list.sh): the launcher binary and
 # the tool, run as VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin.
 vg_lib=/usr/libexec/valgrind
+# memcheck must find strlen in ld.so, which Debian strips: its detached
+# symbols (libc6-dbg), found by the build id as valgrind looks them up.
+ldso_id=$(readelf -n /lib64/ld-linux-x86-64.so.2 2>/dev/null | awk '/Build ID/ { print $3 }')
 vg_files="/usr/bin/valgrind.bin $vg_lib/memcheck-amd64-linux $vg_lib/vgpreload_core-amd64-linux.so
-$vg_lib/vgpreload_memcheck-amd64-linux.so $vg_lib/default.supp"
+$vg_lib/vgpreload_memcheck-amd64-linux.so $vg_lib/default.supp
+/usr/lib/debug/.build-id/${ldso_id:0:2}/${ldso_id:2}.debug"
 
 libs_of() { # file... → the shared libraries ldd names, one per line
 	ldd "$@" 2>/dev/null |
@@ -122,7 +126,7 @@ modlist=$(
 [ -n "$modlist" ] || die "no modules selected from $moddir/modules.dep"
 
 for t in $tools $busybox; do [ -x "$t" ] || die "missing $t (run test/deps.sh)"; done
-for t in $vg_files; do [ -r "$t" ] || die "missing $t (valgrind: run test/deps.sh)"; done
+for t in $vg_files; do [ -r "$t" ] || die "missing $t (valgrind, libc6-dbg: run test/deps.sh)"; done
 libs=$(libs_of $tools /usr/bin/valgrind.bin)
 
 hash=$(

@@ -69,7 +69,8 @@ check_eq stats_after_zero_as_ipvsadm "$(ipvsadm_stats)" "$stats"
 check zero_all ./kipvs-testtool nl-test zero
 check_eq all_zero "" "$(kipvs_stats | awk '$2 != 0 || $3 != 0 || $5 != 0')"
 # A missing virtual server is ESRCH, said as such (not any failure).
-check_eq zero_missing "kipvs: zero: no such virtual server (or sync daemon): removed meanwhile, or never added rc=1" \
+check_eq zero_missing "kipvs: zero: no such virtual server (or sync daemon): removed meanwhile, or never added
+rc=1" \
 	"$(./kipvs-testtool nl-test zero tcp/10.96.0.99/80 2>&1; echo "rc=$?")"
 
 # --- get one, flush ----------------------------------------------------------------

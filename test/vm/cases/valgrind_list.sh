@@ -20,7 +20,8 @@ vg() {
 	shift
 	$VG ./kipvs "$@" >"$VM_TMP/$_name.out" 2>"$VM_TMP/$_name.err"
 	_rc=$?
-	diag "$_name: exit status $_rc$(head -c 2000 "$VM_TMP/$_name.err" | sed 's/^/\n  /')"
+	diag "$_name: exit status $_rc"
+	_vm_diag_file "$VM_TMP/$_name.err" 30
 	check_eq "${_name}_clean" 0 "$_rc"
 	check_eq "${_name}_as_ipvsadm" "$(ipvsadm "$@")" "$(cat "$VM_TMP/$_name.out")"
 }
