@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "../lib/bsearch.h"
 #include "sync_node.h"
 
 /* --- ownership ----------------------------------------------------------------- */
@@ -287,23 +288,27 @@ static void sort_order(uint32_t *o, uint32_t *tmp, size_t n, const struct ipvs_d
 }
 
 /* Index of the wanted destination equal to @x, or -1 (order is sorted). */
+struct want_key {
+	const struct ipvs_vs *want;
+	const uint32_t *order;
+	const struct ipvs_dest *x;
+};
+
+static inline int want_cmp_at(const void *ctx, size_t i)
+{
+	const struct want_key *k = ctx;
+
+	return dcmp(&k->want->dests[k->order[i]], k->x);
+}
+
 static int32_t want_find(const struct ipvs_vs *want, const uint32_t *order,
                          const struct ipvs_dest *x)
 {
-	size_t lo = 0, hi = want->n_dests;
+	struct want_key k = { want, order, x };
+	bool found;
+	size_t i = bsearch_lower(want->n_dests, want_cmp_at, &k, &found);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int cmp = dcmp(&want->dests[order[mid]], x);
-
-		if (!cmp)
-			return (int32_t)order[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return found ? (int32_t)order[i] : -1;
 }
 
 static int build_order(struct sync_diff *c, const struct ipvs_vs *want)
