@@ -29,8 +29,10 @@ version=$(sed -n 's/^#define KIPVS_VERSION "\(.*\)"$/\1/p' lib/version.h)
 tmp=$(mktemp -d)
 rootpid=
 roottar=
+failpid=
 cleanup() {
 	[ -z "$rootpid" ] || { kill "$rootpid" 2>/dev/null; wait "$rootpid" 2>/dev/null; }
+	[ -z "$failpid" ] || wait "$failpid" 2>/dev/null
 	[ -z "$roottar" ] || rm -f "$roottar.tmp.$$"
 	rm -rf "$tmp"
 }
@@ -69,6 +71,16 @@ if [ ! -s "$roottar" ]; then
 	rootpid=$!
 fi
 
+# A failed image build, in the background too (it mostly waits): nothing
+# listens on 127.0.0.1:9, so the image's mmdebstrap fails.
+mkdir -p "$tmp/fail-image" "$tmp/fail-tmp"
+(
+	TMPDIR="$tmp/fail-tmp" IMAGE_MIRROR=http://127.0.0.1:9 \
+		manifests/image.sh ./kipvs "$version" "$tmp/fail-image/kipvs-image.oci.tar" >"$tmp/fail-image.log" 2>&1
+	echo $? >"$tmp/fail-image.rc"
+) &
+failpid=$!
+
 # --- without the tools ------------------------------------------------------------
 # A PATH with every command of this machine but the ones hidden.
 pathwithout() { # dir, commands...
@@ -106,18 +118,7 @@ if [ $? -eq 0 ]; then ok "make deb without debhelper or lintian names the packag
 
 # --- failed builds leave nothing --------------------------------------------------
 t0=$(now)
-# Nothing listens on 127.0.0.1:9: the image's mmdebstrap fails at once.
-mkdir -p "$tmp/fail-image" "$tmp/fail-tmp"
-out=$(TMPDIR="$tmp/fail-tmp" IMAGE_MIRROR=http://127.0.0.1:9 \
-	manifests/image.sh ./kipvs "$version" "$tmp/fail-image/kipvs-image.oci.tar" 2>&1)
-rc=$?
-left=$(find "$tmp/fail-image" "$tmp/fail-tmp" -mindepth 1)
-if [ $rc -ne 0 ] && [ -z "$left" ]; then
-	ok "a failed image build (mirror unreachable) exits $rc and leaves no archive or temporary files"
-else
-	notok "a failed image build (mirror unreachable) leaves no archive or temporary files" \
-		"exit status $rc; left: $left" "$(tail -n 5 <<<"$out")"
-fi
+# (The failed image build runs in the background, started above.)
 # A compiler that fails: dpkg-buildpackage stops in dh_auto_build.
 mkdir -p "$tmp/fail-deb"
 out=$(CC=false manifests/deb.sh "$version" "$tmp/fail-deb" 2>&1)
@@ -229,6 +230,17 @@ if [ "$size" -lt $((32 * 1024 * 1024)) ]; then
 else
 	notok "image archive $((size / 1024)) KiB (< 32 MiB), root filesystem $unpacked KiB unpacked"
 fi
+wait "$failpid"
+failpid=
+rc=$(cat "$tmp/fail-image.rc" 2>/dev/null)
+left=$(find "$tmp/fail-image" "$tmp/fail-tmp" -mindepth 1)
+if [ -n "$rc" ] && [ "$rc" -ne 0 ] && [ -z "$left" ]; then
+	ok "a failed image build (mirror unreachable) exits $rc and leaves no archive or temporary files"
+else
+	notok "a failed image build (mirror unreachable) leaves no archive or temporary files" \
+		"exit status $rc; left: $left" "$(tail -n 5 "$tmp/fail-image.log")"
+fi
+
 # --- make deb ---------------------------------------------------------------------
 t0=$(now)
 out=$(make --no-print-directory deb 2>&1)
