@@ -8,6 +8,8 @@
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
+#   make image      build/kipvs-image.oci.tar: the container image kipvs:VERSION
+#   make deb        build/kipvs_VERSION_ARCH.deb: the Debian package
 #   make check-style / make format / make valgrind / make clean
 
 CC       ?= gcc
@@ -47,7 +49,8 @@ UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs
 BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
-.PHONY: all deps test unit bench demo clean check-style format valgrind install uninstall
+.PHONY: all deps test unit bench demo clean check-style format valgrind install uninstall \
+	image deb
 all: kipvs
 
 kipvs: $(LIB_OBJS) $(CMD_OBJS)
@@ -63,12 +66,12 @@ $(B)/san/kipvs: $(SLIB_OBJS) $(CMD_SRCS:%.c=$(B)/san/%.o)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Each unit test is one program: its own source, the support files and every
 # library object (the linker keeps what it needs). Built with ASan and UBSan.
@@ -136,6 +139,17 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(SNIPPETS)))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs 2>/dev/null
 
+# Shipping: the container image and the Debian package (manifests/image.sh,
+# manifests/deb.sh and manifests/debian/ say how). The version is the one in
+# lib/version.h.
+VERSION := $(shell sed -n 's/^\#define KIPVS_VERSION "\(.*\)"$$/\1/p' lib/version.h)
+
+image: kipvs
+	@manifests/image.sh ./kipvs $(VERSION) $(B)/kipvs-image.oci.tar
+
+deb:
+	@manifests/deb.sh $(VERSION) $(B)
+
 valgrind: all
 	valgrind --error-exitcode=1 --leak-check=full ./kipvs --version
 
@@ -148,4 +162,5 @@ format:
 clean:
 	rm -rf $(B) kipvs
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Only the compilers' dependency files (build/deb/ holds a whole package tree).
+-include $(shell find $(B)/obj $(B)/san -name '*.d' -type f 2>/dev/null)
