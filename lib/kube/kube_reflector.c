@@ -688,6 +688,7 @@ static int watch_data(void *ctx, const char *data, size_t len)
 	struct kube_reflector *r = ctx;
 	int rc;
 
+	accepted(r); /* a watch answered with data: any refusal is over */
 	r->rx_us = mono_us();
 	rc = kube_lines_feed(&r->lines, data, len, on_line, r);
 	r->rx_us = 0;
