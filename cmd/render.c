@@ -442,6 +442,7 @@ int cmd_render(int argc, char **argv)
 		cfg.master = o.master ? strdup(o.master) : NULL;
 		cfg.context = o.context ? strdup(o.context) : NULL;
 		cfg.endpoints_api = o.endpoints_api;
+		cfg.node_zone = o.zone ? strdup(o.zone) : NULL; /* then no Node is needed */
 		err = sync_fetch(&cfg, o.hostname, c.st, &c.node_zone, 60.0);
 		config_free(&cfg);
 		if (err) {

@@ -21,6 +21,7 @@ import time
 
 import api
 import tables
+import versions
 from errors import ApiError, bad_request, list_options_invalid
 
 _ids = itertools.count(1)
@@ -48,6 +49,8 @@ def _status_event(code, reason, message):
 
 
 def _validate(app, q):
+    if not versions.current.knows_watchlist():
+        return None  # before 1.27 both are unknown parameters: ignored
     sie, match = q.get("sendInitialEvents"), q.get("resourceVersionMatch")
     if sie is not None:
         if not app.config["watchlist"]:
@@ -82,7 +85,7 @@ def serve(h, rtype, ns, q, table, include):
     h.send_header("Content-Type", "application/json")
     h.send_header("Cache-Control", "no-cache, private")
     h.send_header("Transfer-Encoding", "chunked")
-    if rtype.warning:
+    if rtype.warning and versions.current.endpoints_deprecated():
         h.send_header("Warning", rtype.warning)
     h.end_headers()
     h.wfile.flush()
