@@ -16,7 +16,7 @@
 #include "../../ipvs/ipvs_cli.h"
 #include "../../ipvs/ipvs_print.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 static struct ipvs_cli_req req;
 static struct ipvs_cli_error err;
@@ -61,11 +61,11 @@ static void captured_argument_errors(void **state)
 		char path[128], *cmd, *want, *rc;
 
 		snprintf(path, sizeof(path), CAP "%s.cmd", names[i]);
-		cmd = unit_read_file(unit_ref_path(path), NULL);
+		cmd = unit_read_file(unit_fixture_path(path), NULL);
 		snprintf(path, sizeof(path), CAP "%s.err", names[i]);
-		want = unit_read_file(unit_ref_path(path), NULL);
+		want = unit_read_file(unit_fixture_path(path), NULL);
 		snprintf(path, sizeof(path), CAP "%s.rc", names[i]);
-		rc = unit_read_file(unit_ref_path(path), NULL);
+		rc = unit_read_file(unit_fixture_path(path), NULL);
 		assert_non_null(cmd);
 		assert_non_null(want);
 		assert_non_null(rc);

@@ -560,7 +560,7 @@ static void core_v1_endpoints(void **state)
 	s = fx_service("shop/catalog", "10.96.33.44");
 	fx_port(s, "grpc", IPPROTO_TCP, 9090, 0);
 	fx_add_svc(&f, s);
-	/* k8s-fixtures/endpoints.json shop/catalog: two subsets, 9090 and 9091. */
+	/* test/fixtures/k8s/endpoints.json shop/catalog: two subsets, 9090 and 9091. */
 	e = fx_endpoints("shop/catalog");
 	ss = fx_subset(e);
 	fx_subset_addr(ss, "10.244.1.7", "node-b", true);
