@@ -27,9 +27,9 @@ def names(lst):
 
 
 def main():
-    if not os.path.isdir(FIXTURES):
+    if not os.path.isdir(FIXTURES):  # part of the repository: missing is a broken checkout
         print("fixtures not found at %s" % FIXTURES)
-        return 77
+        return 1
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="fakeapi-proto-")
     fake = Fake(tmp, ["--bookmark-interval", "1"])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# kipvs render: golden outputs over the shared k8s fixtures, input forms,
-# error handling, and the ipvsadm -R grammar of every line (TAP output).
+# kipvs render: golden outputs over the k8s fixtures in test/fixtures/k8s, input
+# forms, error handling, and the ipvsadm -R grammar of every line (TAP output).
 #
 # Golden files live in test/golden/render/; lines starting with '#' explain
 # which rule produces each group of lines and are stripped before comparing.
@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-fx="$root/../shared/reference/k8s-fixtures"
+fx="$root/test/fixtures/k8s"
 gold="$root/test/golden/render"
 bin="$root/build/san/kipvs"
 [ -x "$bin" ] || bin="$root/kipvs"
