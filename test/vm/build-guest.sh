@@ -137,7 +137,7 @@ if [ ! -s "$base" ]; then
 	trap 'rm -rf "$stage"' EXIT
 	(
 		cd "$stage"
-		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src shared \
+		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src \
 			"lib/modules/$krel"
 		cp "$busybox" bin/busybox
 		# Every applet as a link in /bin, except where a real tool is carried.
