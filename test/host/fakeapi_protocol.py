@@ -3,7 +3,7 @@
 discovery, LIST (resourceVersion rules, pagination, selectors, Table), WATCH
 (start semantics, growing RVs, selectors on old and new state, bookmarks,
 timeoutSeconds, 410, watch-list), writes with server defaults and patches,
-Status bodies compared with k8s-fixtures/statuses.json, and authentication.
+Status bodies compared with test/fixtures/k8s/statuses.json, and authentication.
 TAP output."""
 
 import gzip

@@ -4,8 +4,8 @@
 #
 # Golden files live in test/golden/render/; lines starting with '#' explain
 # which rule produces each group of lines and are stripped before comparing.
-# They were written by reasoning from kube-proxy's rules and the fixtures'
-# expected-proxy-view.json, then checked against the program.
+# They were written by reasoning from kube-proxy's rules over the fixtures,
+# then checked against the program.
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)

@@ -74,7 +74,7 @@ static void captured_argument_errors(void **state)
 		free(want);
 		free(rc);
 	}
-	/* mixed/03 (in ipvsadm-format.md only). */
+	/* Recorded from ipvsadm 1.31 too (the mixed scenario, no capture file). */
 	parse_fails("ipvsadm -a -f 2 -6 -r 10.244.1.1 -m", 2,
 	            "Different address family is allowed only for tunneling servers\n");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Which destinations each virtual server gets (kube-proxy-ipvs.md §2): the
+ * Which destinations each virtual server gets (as kube-proxy picks them): the
  * slice merge, endpoint conditions and the terminating fallback, ETP/ITP
  * Local with their fallbacks, topology hints, core/v1 Endpoints.
  * The node running the proxy is "node-a" in zone "zone-a" unless a test says

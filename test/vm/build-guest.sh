@@ -83,7 +83,7 @@ moddir=$kroot/lib/modules/$krel
 [ -r "$kernel" ] || die "no kernel image at $kernel"
 
 # --- what goes into the base ---------------------------------------------------
-# Whole directories (VM.md), then single modules; modules.dep gives each one's
+# Whole netfilter/IPVS directories, then single modules; modules.dep gives each one's
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
