@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube_reflector — keeps one Kubernetes collection mirrored: LIST, then
- * WATCH, forever, the way client-go's reflector does (k8s-api.md §3.8).
+ * WATCH, forever, the way client-go's reflector (tools/cache) does.
  *
  *   1. LIST in pages (limit + continue). The first list asks resourceVersion
  *      "0" (the watch cache: cheap for the apiserver when every node starts);

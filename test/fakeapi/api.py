@@ -75,8 +75,9 @@ def matcher(rtype, ns, q):
 # ---- LIST -------------------------------------------------------------------
 
 def list_objects(app, rtype, ns, q):
-    """Returns (items, list metadata) following the resourceVersion rules of
-    k8s-api.md section 2.2 and the pagination of 2.3."""
+    """Returns (items, list metadata) following the apiserver's list rules:
+    resourceVersion (+ resourceVersionMatch) picks the snapshot, limit and
+    continue page through it."""
     store = app.store
     rv_text, match_mode, cont = q.get("resourceVersion"), q.get("resourceVersionMatch"), q.get("continue")
     if "sendInitialEvents" in q:

@@ -7,7 +7,7 @@ and client-certificate auth, fault injection and a request log. Real kubectl
 make test certificates).
 
   fakeapi.py --listen 127.0.0.1:0 --tls-dir /tmp/pki --token-file /tmp/tokens \\
-             --load ../shared/reference/k8s-fixtures/services.json --port-file /tmp/port
+             --load test/fixtures/k8s/services.json --port-file /tmp/port
 
 prints one URL per listener on stdout (first line = first --listen), then
 serves until SIGTERM or SIGINT. See README.md for the control API (/_fake/).

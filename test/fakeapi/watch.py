@@ -2,10 +2,10 @@
 
 One thread per stream (the connection's). The stream is a 200 response with
 chunked transfer encoding, one JSON event per line, each flushed as its own
-chunk. Start semantics (k8s-api.md 3.1): no RV or "0" -> synthetic ADDED
+chunk. Start semantics, as the apiserver's: no RV or "0" -> synthetic ADDED
 for the current objects, then changes; RV N -> changes after N, or one
 ERROR 410 event when N is older than the history. sendInitialEvents=true
-(watch-list, section 4) sends the ADDED events, then a BOOKMARK annotated
+(watch-list, a streaming list) sends the ADDED events, then a BOOKMARK annotated
 k8s.io/initial-events-end when bookmarks are allowed. Selectors are applied
 to the old and the new state of every change. Bookmarks only when asked,
 every `bookmark_interval` seconds and once more just before a clean end at

@@ -10,9 +10,9 @@ if ! command -v kubectl >/dev/null 2>&1; then
 	echo "kubectl not found: the kubectl tests need it (the machine image ships /usr/bin/kubectl)"
 	exit 77
 fi
-if [ ! -d "$FAKEAPI_FIXTURES" ]; then
+if [ ! -d "$FAKEAPI_FIXTURES" ]; then # in the repository: missing is a broken checkout
 	echo "fixtures not found at $FAKEAPI_FIXTURES"
-	exit 77
+	exit 1
 fi
 
 tmp=$(mktemp -d)

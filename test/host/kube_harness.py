@@ -24,7 +24,7 @@ import urllib.request
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KIPVS = os.path.join(ROOT, "build", "san", "kipvs")
 FAKE = os.path.join(ROOT, "test", "fakeapi", "fakeapi.py")
-FIXTURES = os.path.join(ROOT, "..", "shared", "reference", "k8s-fixtures")
+FIXTURES = os.path.join(ROOT, "test", "fixtures", "k8s")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "SUMMARY: UndefinedBehaviorSanitizer")
 

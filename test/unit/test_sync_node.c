@@ -2,8 +2,7 @@
 /*
  * Node config (NodePort address selection as kube-proxy's
  * NodePortAddresses does it), the scheduler vocabulary, and the ipvsadm -S
- * line formatter render uses (checked against lines ipvsadm 1.31 saved, from
- * ipvsadm-format.md §3).
+ * line formatter render uses (checked against lines ipvsadm 1.31 saved).
  */
 #include "unit.h"
 
@@ -141,7 +140,7 @@ static void save_lines(void **state)
 	struct ipvs_service s;
 	struct ipvs_dest d;
 
-	/* Examples ipvsadm 1.31 saved (ipvsadm-format.md §3). */
+	/* Lines ipvsadm 1.31 saved (-S) for these services. */
 	s = svc(IPPROTO_TCP, "10.96.0.1", 443, "rr");
 	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
 	assert_string_equal(line, "-A -t 10.96.0.1:443 -s rr");
