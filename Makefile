@@ -9,6 +9,8 @@
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
+#   make image      build/kipvs-image.oci.tar: the container image kipvs:VERSION
+#   make deb        build/kipvs_VERSION_ARCH.deb: the Debian package
 #   make check-style / make format / make valgrind / make clean
 
 CC       ?= gcc
@@ -29,7 +31,7 @@ DEB_libcjson       = libcjson-dev
 DEB_yaml-0.1       = libyaml-dev
 DEB_libmicrohttpd  = libmicrohttpd-dev
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG) --exists $(p) && echo y),,$(p))))
-ifneq ($(filter-out clean deps format check-style test demo bench,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out clean deps format check-style test demo bench deb,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(PKG_MISSING),)
 $(error pkg-config finds no $(PKG_MISSING) (Debian: $(foreach p,$(PKG_MISSING),$(DEB_$(p)))); run make deps)
 endif
@@ -65,7 +67,8 @@ UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs $(B)/san/kipvs-testtool
 BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
-.PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall
+.PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall \
+	image deb
 all: kipvs
 
 # lib/, ipvs/ and sync/ as archives: a program links only the objects it uses.
@@ -100,12 +103,12 @@ tools: $(TOOLS)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Each unit test is one program: its own source, the support files and the
 # library archive (the linker takes what it needs). Built with ASan and UBSan.
@@ -173,6 +176,17 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(SNIPPETS)))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs 2>/dev/null
 
+# Shipping: the container image and the Debian package (manifests/image.sh,
+# manifests/deb.sh and manifests/debian/ say how). The version is the one in
+# lib/version.h.
+VERSION := $(shell sed -n 's/^\#define KIPVS_VERSION "\(.*\)"$$/\1/p' lib/version.h)
+
+image: kipvs
+	@manifests/image.sh ./kipvs $(VERSION) $(B)/kipvs-image.oci.tar
+
+deb:
+	@manifests/deb.sh $(VERSION) $(B)
+
 # The unit tests without sanitizers (valgrind cannot run beside them) and short
 # daemon-free runs of kipvs, under memcheck (test/valgrind.sh).
 PLAIN_UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/obj/%)
@@ -194,4 +208,5 @@ format:
 clean:
 	rm -rf $(B) kipvs
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Only the compilers' dependency files (build/deb/ holds a whole package tree).
+-include $(shell find $(B)/obj $(B)/san -name '*.d' -type f 2>/dev/null)

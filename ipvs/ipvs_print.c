@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The -L and -S printers. Every format string below reproduces one of
- * ipvsadm 1.31's (ipvsadm-format.md §2-§3); the comments name the quirk when
- * the byte layout is surprising.
+ * ipvsadm 1.31's, checked against its captured output (test/fixtures/ipvsadm);
+ * the comments name the quirk when the byte layout is surprising.
  */
 #include "ipvs_print.h"
 

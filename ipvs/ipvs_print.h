@@ -2,8 +2,8 @@
 /*
  * ipvs_print — the kernel table printed exactly as Debian 12's ipvsadm 1.31
  * prints it: `-L/-l` in every layout, `-S`, `--timeout`, `--daemon` and the
- * `-c` connection listing. Byte for byte, quirks included (see
- * ../shared/reference/ipvsadm-format.md §2-§4): wrapping sort order, signed
+ * `-c` connection listing. Byte for byte, quirks included (the captures in
+ * test/fixtures/ipvsadm are the oracle): wrapping sort order, signed
  * fwmarks, "(null)" for unknown forwarding methods, trailing spaces, number
  * scaling, destination stats cut to 32 bits, names cut to 33/28 columns.
  *

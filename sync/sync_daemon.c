@@ -472,6 +472,22 @@ static void on_node_delete(void *ctx, const char *name)
 	log_warn("node_deleted", "node=%s", name);
 }
 
+/* The API server refuses a request kipvs needs: counted, and /healthz
+ * fails until every request is accepted again (the client logged it). */
+static void on_api_rejected(void *ctx, enum kube_resource res, bool active, long status)
+{
+	struct daemon *dm = ctx;
+	char code[16];
+
+	if (!dm->ops)
+		return;
+	if (active) {
+		snprintf(code, sizeof(code), "%ld", status);
+		metric_inc(opsrv_metrics(dm->ops)->api_rejected, ML(kube_resource_name(res), code));
+	}
+	health_set_api_rejected(opsrv_health(dm->ops), active || kube_client_rejected(dm->client));
+}
+
 static void on_all_synced(void *ctx)
 {
 	struct daemon *dm = ctx;
@@ -548,6 +564,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		.node_upsert = on_node_upsert,
 		.node_delete = on_node_delete,
 		.all_synced = on_all_synced,
+		.rejected = on_api_rejected,
 	};
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_kernel_env kenv = { 0 };
@@ -618,6 +635,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		log_warn("sdnotify_invalid", "err=%s", strerror(-err));
 	co.endpoints_api = sync_endpoints_api(cfg->endpoints_api);
 	co.node_name = eff->hostname_override;
+	co.node_optional = cfg->node_zone != NULL; /* the Node is then only for eligibility */
 	err = kube_client_new(dm->loop, dm->kcfg, &co, &cbs, dm, &dm->client);
 	if (!err)
 		err = kube_client_start(dm->client);

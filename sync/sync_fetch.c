@@ -124,6 +124,7 @@ int sync_fetch(const struct kipvs_config *cfg, const char *node_name, struct syn
 	err = kube_config_load(&ko, &kc);
 	co.endpoints_api = sync_endpoints_api(cfg->endpoints_api);
 	co.node_name = node_name;
+	co.node_optional = cfg->node_zone != NULL;
 	if (!err)
 		err = kube_client_new(f.loop, kc, &co, &cbs, &f, &cl);
 	if (!err)

@@ -17,7 +17,10 @@ struct setting {
 	const char *root; /* proc_sys or ct_params */
 	const char *key;
 	char value[24];
-	int last_err; /* to log a failure once, and its recovery */
+	uint64_t num;
+	bool raise_only;  /* a larger value on the node stays (conntrack settings) */
+	bool kept_logged; /* "larger value kept" said once */
+	int last_err;     /* to log a failure once, and its recovery */
 };
 
 struct sync_kernel {
@@ -25,13 +28,44 @@ struct sync_kernel {
 	size_t n;
 };
 
-static void add(struct sync_kernel *k, const char *root, const char *key, uint64_t v)
+static struct setting *add(struct sync_kernel *k, const char *root, const char *key, uint64_t v)
 {
 	struct setting *s = &k->s[k->n++];
 
 	s->root = root;
 	s->key = key;
+	s->num = v;
 	snprintf(s->value, sizeof(s->value), "%" PRIu64, v);
+	return s;
+}
+
+/*
+ * The conntrack table size and timeouts are node-wide resources an admin may
+ * have raised for other reasons: like kube-proxy, kipvs only ever raises them.
+ */
+static void add_raise(struct sync_kernel *k, const char *root, const char *key, uint64_t v)
+{
+	add(k, root, key, v)->raise_only = true;
+}
+
+/* Whether a raise-only setting already holds @cur >= its value (then it is left). */
+static bool large_enough(struct setting *s, const char *cur)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s->raise_only)
+		return false;
+	errno = 0;
+	v = strtoull(cur, &end, 10);
+	if (errno || end == cur || *end || v < s->num)
+		return false;
+	if (v > s->num && !s->kept_logged) {
+		log_info("sysctl_kept", "key=%s value=%s wanted=%s reason=%s", s->key, cur,
+		         s->value, "\"larger than wanted; conntrack settings are only raised\"");
+		s->kept_logged = true;
+	}
+	return true;
 }
 
 int sync_kernel_new(const struct kipvs_config *cfg, const struct sync_kernel_env *env,
@@ -65,24 +99,24 @@ int sync_kernel_new(const struct kipvs_config *cfg, const struct sync_kernel_env
 
 		if ((int64_t)max < cfg->conntrack_min)
 			max = (uint64_t)cfg->conntrack_min;
-		add(k, sys, "net/netfilter/nf_conntrack_max", max);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_max", max);
 		/* kube-proxy sizes the hash table at a quarter of the maximum. */
-		add(k, ct, "hashsize", max / 4);
+		add_raise(k, ct, "hashsize", max / 4);
 	}
 	if (cfg->conntrack_tcp_established_ms)
-		add(k, sys, "net/netfilter/nf_conntrack_tcp_timeout_established",
-		    cfg->conntrack_tcp_established_ms / 1000);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_tcp_timeout_established",
+		          cfg->conntrack_tcp_established_ms / 1000);
 	if (cfg->conntrack_tcp_close_wait_ms)
-		add(k, sys, "net/netfilter/nf_conntrack_tcp_timeout_close_wait",
-		    cfg->conntrack_tcp_close_wait_ms / 1000);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_tcp_timeout_close_wait",
+		          cfg->conntrack_tcp_close_wait_ms / 1000);
 	if (cfg->conntrack_tcp_be_liberal)
-		add(k, sys, "net/netfilter/nf_conntrack_tcp_be_liberal", 1);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_tcp_be_liberal", 1);
 	if (cfg->conntrack_udp_timeout_ms)
-		add(k, sys, "net/netfilter/nf_conntrack_udp_timeout",
-		    cfg->conntrack_udp_timeout_ms / 1000);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_udp_timeout",
+		          cfg->conntrack_udp_timeout_ms / 1000);
 	if (cfg->conntrack_udp_stream_timeout_ms)
-		add(k, sys, "net/netfilter/nf_conntrack_udp_timeout_stream",
-		    cfg->conntrack_udp_stream_timeout_ms / 1000);
+		add_raise(k, sys, "net/netfilter/nf_conntrack_udp_timeout_stream",
+		          cfg->conntrack_udp_stream_timeout_ms / 1000);
 	*out = k;
 	return 0;
 }
@@ -102,6 +136,8 @@ int sync_kernel_apply(struct sync_kernel *k, int *failed)
 		bool changed = false;
 		int err = ksysctl_read(s->root, s->key, old, sizeof(old));
 
+		if (err == 0 && large_enough(s, old))
+			continue;
 		if (err == 0)
 			err = ksysctl_ensure(s->root, s->key, s->value, &changed);
 		if (err < 0) {

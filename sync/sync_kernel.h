@@ -6,6 +6,11 @@
  * expire_quiescent_template, ip_forward, strict ARP) and the conntrack
  * limits and timeouts of its `conntrack` configuration.
  *
+ * The conntrack settings (table size, hash size, timeouts, be_liberal) are
+ * only raised, as kube-proxy does: a larger value an admin set stays, and is
+ * logged once (event=sysctl_kept). The IPVS and forwarding settings are held
+ * at their value.
+ *
  * Each value is written only when it differs, logged once when it changes,
  * and checked again on every call (the daemon calls this on every full sync,
  * so an admin's change is put back). A failing key is logged when it starts

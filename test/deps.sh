@@ -5,12 +5,15 @@
 set -eu
 
 PKGS="
+binutils
 build-essential
 busybox-static
 ca-certificates
 clang-format
 cpio
 curl
+debhelper
+dpkg-dev
 groff-base
 gzip
 iproute2
@@ -26,7 +29,9 @@ libnl-3-dev
 libnl-genl-3-dev
 libnl-route-3-dev
 libyaml-dev
+lintian
 man-db
+mmdebstrap
 nghttp2-server
 openssl
 pkg-config
@@ -36,6 +41,7 @@ qemu-system-x86
 socat
 systemd
 valgrind
+umoci
 "
 
 missing=""

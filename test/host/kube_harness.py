@@ -28,7 +28,7 @@ KIPVS = os.path.join(ROOT, "build", "san", "kipvs")
 TESTTOOL = os.path.join(ROOT, "build", "san", "kipvs-testtool")
 KNOBS = ("--sa-dir", "--page-size", "--max-event-bytes", "--watch-timeout", "--token-period")
 FAKE = os.path.join(ROOT, "test", "fakeapi", "fakeapi.py")
-FIXTURES = os.path.join(ROOT, "..", "shared", "reference", "k8s-fixtures")
+FIXTURES = os.path.join(ROOT, "test", "fixtures", "k8s")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "SUMMARY: UndefinedBehaviorSanitizer")
 

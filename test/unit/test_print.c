@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The printers on hand-made tables: the edge and mixed scenarios of
- * ipvsadm-format.md (captured there, not as files), number scaling beyond what
+ * The printers on hand-made tables: the edge and mixed scenarios recorded
+ * from ipvsadm 1.31 (as text, not capture files), number scaling beyond what
  * the captures reach (G, T, --exact widths), the destination 32-bit cut,
  * names cut at 33/28 columns, and the small printers.
  */

@@ -20,7 +20,7 @@
 #include "../../ipvs/ipvs_print.h"
 #include "support/nlreplay.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 struct result {
 	char *out, *err;
@@ -30,10 +30,10 @@ struct result {
 
 static char *read_ref(const char *rel)
 {
-	char *s = unit_read_file(unit_ref_path(rel), NULL);
+	char *s = unit_read_file(unit_fixture_path(rel), NULL);
 
 	if (!s)
-		fail_msg("cannot read %s", unit_ref_path(rel));
+		fail_msg("cannot read %s", unit_fixture_path(rel));
 	return s;
 }
 
@@ -175,7 +175,7 @@ static void golden(const struct nlreplay *r, const char *name)
 
 static void load(struct nlreplay *r, const char *rel)
 {
-	int err = nlreplay_load(unit_ref_path(rel), r);
+	int err = nlreplay_load(unit_fixture_path(rel), r);
 
 	if (err)
 		fail_msg("nlreplay_load(%s) = %d", rel, err);

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Node config (NodePort address selection as kube-proxy's
- * NodePortAddresses does it), the scheduler vocabulary, and the ipvsadm -S
- * line formatter render uses (checked against lines ipvsadm 1.31 saved, from
- * ipvsadm-format.md §3).
+ * NodePortAddresses does it) and the scheduler vocabulary. (The ipvsadm -S
+ * lines render writes: test_print.c.)
  */
 #include "unit.h"
 

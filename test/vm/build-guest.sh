@@ -83,7 +83,7 @@ moddir=$kroot/lib/modules/$krel
 [ -r "$kernel" ] || die "no kernel image at $kernel"
 
 # --- what goes into the base ---------------------------------------------------
-# Whole directories (VM.md), then single modules; modules.dep gives each one's
+# Whole netfilter/IPVS directories, then single modules; modules.dep gives each one's
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
@@ -147,7 +147,7 @@ if [ ! -s "$base" ]; then
 	trap 'rm -rf "$stage"' EXIT
 	(
 		cd "$stage"
-		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src shared \
+		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src \
 			"lib/modules/$krel"
 		cp "$busybox" bin/busybox
 		# Every applet as a link in /bin, except where a real tool is carried.

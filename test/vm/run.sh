@@ -221,7 +221,7 @@ for i in "${!plan_names[@]}"; do
 done
 
 stage=$work/stage
-mkdir -p "$stage/src/.vm" "$stage/shared"
+mkdir -p "$stage/src/.vm"
 plan=$stage/src/.vm/plan
 : >"$plan"
 for i in "${!plan_names[@]}"; do
@@ -233,15 +233,14 @@ done
 [ -s "$plan" ] || finish
 [ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
 
-# The test tree (tracked and new files, as git sees them), ../shared, ./kipvs,
-# ./kipvs-testtool (test/tools/) and the libraries they need that the base
-# lacks.
+# The test tree (tracked and new files, as git sees them; fixtures included),
+# ./kipvs, ./kipvs-testtool (test/tools/) and the libraries they need that the
+# base lacks.
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	git ls-files -co --exclude-standard -z test
 else
 	find test -path test/vm/cache -prune -o -path test/vm/work -prune -o -type f -print0
 fi | tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$stage/src" -xf -
-[ -d "$top/../shared" ] && cp -rL "$top/../shared/." "$stage/shared/"
 if [ $ship_kipvs -eq 1 ] && [ -x kipvs ] && [ -x build/kipvs-testtool ]; then
 	cp kipvs "$stage/src/kipvs"
 	cp build/kipvs-testtool "$stage/src/kipvs-testtool"
