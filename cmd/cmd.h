@@ -7,21 +7,26 @@
 #ifndef KIPVS_CMD_H
 #define KIPVS_CMD_H
 
+#include <stddef.h>
+
 #include "../lib/version.h"
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
 /* kipvs render: Kubernetes objects from files → the table this node would program. */
 int cmd_render(int argc, char **argv);
-/* Hidden: the health and metrics servers with a fake ticking metric, for tests. */
-int cmd_httpd_test(int argc, char **argv);
-
-/* Hidden developer command: drives ipvs/netif for the VM tests. */
-int cmd_netif_test(int argc, char **argv);
 /* kipvs watch: the apiserver reflectors, one line per event (cmd/watch.c). */
 int cmd_watch(int argc, char **argv);
-/* Hidden developer commands driving ipvs/ directly (VM tests, measurements). */
-int cmd_nltest(int argc, char **argv);
+/* The same with the API client tuned (0/NULL fields: the defaults), for
+ * kipvs-testtool watch (test/tools/). */
+struct watch_tuning {
+	const char *sa_dir;     /* service-account folder for in-cluster config */
+	unsigned page_size;     /* list page size */
+	size_t max_event_bytes; /* cap on one watch event */
+	unsigned watch_timeout_s;
+	double token_period_s; /* token file re-read period */
+};
+int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t);
 
 /* The node daemon. */
 int cmd_run(int argc, char **argv);

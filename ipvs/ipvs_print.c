@@ -503,6 +503,30 @@ static void save_dest(FILE *out, const char *svc, const struct ipvs_service *s,
 	fputc('\n', out);
 }
 
+void ipvs_print_service_id(char *buf, size_t len, const struct ipvs_service *s, unsigned fmt)
+{
+	service_name(buf, len, s, true, fmt);
+}
+
+int ipvs_print_save_service(FILE *out, const struct ipvs_service *s, unsigned fmt)
+{
+	char name[IPVS_PRINT_NAMELEN + 32];
+
+	service_name(name, sizeof(name), s, true, fmt);
+	save_service(out, name, s);
+	return out_status(out);
+}
+
+int ipvs_print_save_dest(FILE *out, const struct ipvs_service *s, const struct ipvs_dest *d,
+                         unsigned fmt)
+{
+	char name[IPVS_PRINT_NAMELEN + 32];
+
+	service_name(name, sizeof(name), s, true, fmt);
+	save_dest(out, name, s, d, fmt);
+	return out_status(out);
+}
+
 int ipvs_print_save(FILE *out, const struct ipvs_table *t, unsigned fmt)
 {
 	const struct ipvs_vs **v;

@@ -45,6 +45,20 @@ int ipvs_print_list(FILE *out, const struct ipvs_info *info, const struct ipvs_t
 /* `-L -t|-u|-f|--sctp-service X`: the title, then @vs alone (no version line). */
 int ipvs_print_one(FILE *out, const struct ipvs_vs *vs, unsigned fmt)
     __attribute__((warn_unused_result));
+/*
+ * The one writer of ipvsadm -S lines (ipvsadm 1.31's grammar, so ipvsadm -R
+ * and kipvs -R read them back; render and diff print with it too):
+ *   -A -t|-u|--sctp-service ADDR:PORT -s SCHED [-p T [-M MASK]] [--pe NAME]
+ *      [-o] [-b FLAGS]        (-f MARK [-6] for a firewall mark)
+ *   -a ... -r ADDR:PORT -m|-g|-i -w WEIGHT [--tun-type ...]
+ * One line each, with its newline. 0 or -EIO (write error).
+ */
+int ipvs_print_save_service(FILE *out, const struct ipvs_service *s, unsigned fmt);
+int ipvs_print_save_dest(FILE *out, const struct ipvs_service *s, const struct ipvs_dest *d,
+                         unsigned fmt);
+/* The part of such a line that names the virtual server ("-t ADDR:PORT",
+ * "-f MARK [-6]"). */
+void ipvs_print_service_id(char *buf, size_t len, const struct ipvs_service *s, unsigned fmt);
 /* `-S`: -A/-a lines, always sorted; only IPVS_FMT_NUMERIC matters. */
 int ipvs_print_save(FILE *out, const struct ipvs_table *t, unsigned fmt)
     __attribute__((warn_unused_result));

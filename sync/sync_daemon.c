@@ -25,11 +25,15 @@
 #include "sync_desired.h"
 #include "sync_fetch.h"
 #include "sync_kernel.h"
+#include "sync_metrics.h"
+#include "sync_nl.h"
 #include "sync_reconcile.h"
 #include "sync_store.h"
 
 /* Planned changes applied per loop turn during a full pass. */
 #define FULL_CHUNK 2000
+/* How long a failed pass waits before it is tried again. */
+#define RETRY_S 1.0
 /* How often draining destinations are re-checked. */
 #define DRAIN_CHECK_S 5.0
 
@@ -42,24 +46,19 @@ struct daemon {
 	struct kube_config *kcfg;
 	struct kube_client *client;
 	struct sync_store *store;
+	struct sync_nl nl; /* the kernel, for the passes */
 	struct sync_reconcile *rec;
 	struct sync_kernel *kernel;
+	struct sync_metrics *metrics; /* NULL without a metrics server */
 	struct sdnotify *notify;
 	struct opsrv *ops; /* /healthz, /livez, /metrics */
-
-	/* metrics bookkeeping */
-	size_t svc_changes_pending, ep_changes_pending;
-	int64_t *trigger_ms; /* EndpointSlice last-change-trigger-times since the last sync */
-	size_t n_trigger, cap_trigger;
-	uint64_t errno_seen[134];
-	uint64_t events_to_kernel_seen;
-	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
 
 	bool res_synced[KUBE_RES_COUNT];
 	bool synced;      /* the API lists are complete: programming allowed */
 	bool ready;       /* the first full pass is done */
 	bool full_wanted; /* a full pass is due (timer, SIGHUP) */
-	int exit_status;
+	int exit_status;  /* non-zero: stopped on a failure */
+	bool stopped;     /* by a signal */
 	ev_tstamp last_sync;
 	time_t last_sync_wall;
 
@@ -67,6 +66,7 @@ struct daemon {
 	ev_prepare dirty_prepare; /* runs the dirty pass once per loop turn */
 	ev_timer dirty_timer;     /* --ipvs-min-sync-period */
 	ev_timer full_timer;      /* --ipvs-sync-period */
+	ev_timer retry_timer;     /* a failed pass tries again */
 	ev_check full_check;      /* applies a chunk of a full pass per turn */
 	ev_idle full_idle;        /* keeps the loop turning while a full pass runs */
 	ev_timer drain_timer;
@@ -83,11 +83,16 @@ static void notify(struct daemon *dm, const char *msg)
 		log_debug("sdnotify_failed", "msg=%s err=%s", msg, strerror(-err));
 }
 
-static void stored(int err, const char *kind)
+static void fail(struct daemon *dm, const char *why, int err);
+
+static void stored(struct daemon *dm, int err, const char *kind)
 {
-	/* Invalid objects are logged by the store; only running out of memory is left. */
-	if (err == -ENOMEM)
+	/* Invalid objects are logged by the store; only running out of memory is
+	 * left, and then the store no longer mirrors the cluster. */
+	if (err == -ENOMEM) {
 		log_err("store_failed", "kind=%s err=%s", kind, strerror(-err));
+		fail(dm, "store", err);
+	}
 }
 
 static void notify_status(struct daemon *dm)
@@ -114,148 +119,22 @@ static void notify_status(struct daemon *dm)
 	}
 }
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A change is waiting for a sync (kube-proxy's "queued" for health and metrics). */
 static void queued(struct daemon *dm)
 {
-	struct opsrv_metrics *m;
-
-	if (!dm->ops)
-		return;
-	m = opsrv_metrics(dm->ops);
-	opsrv_sync_queued(dm->ops, AF_INET);
-	opsrv_sync_queued(dm->ops, AF_INET6);
-	metric_set(m->service_changes_pending, NULL, (double)dm->svc_changes_pending);
-	metric_set(m->endpoint_changes_pending, NULL, (double)dm->ep_changes_pending);
-}
-
-static void update_metrics(struct daemon *dm, const struct sync_reconcile_stats *st)
-{
-	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
-	double now = wall_s();
-
-	metric_set(m->virtual_servers, NULL, (double)st->vs);
-	/* Programmed: the wanted ones plus those draining at weight 0 (its HELP says so). */
-	metric_set(m->destinations, NULL, (double)(st->dests + st->draining));
-	metric_set(m->destinations_draining, NULL, (double)st->draining);
-	metric_set(m->kube_ipvs0_addresses, NULL, (double)st->bound);
-	dm->svc_changes_pending = dm->ep_changes_pending = 0;
-	metric_set(m->service_changes_pending, NULL, 0);
-	metric_set(m->endpoint_changes_pending, NULL, 0);
-	for (int e = 1; e < 134; e++) {
-		for (; dm->errno_seen[e] < st->last_errno_count[e]; dm->errno_seen[e]++)
-			opsrv_kernel_error(dm->ops, e);
-	}
-	if (st->events_to_kernel > dm->events_to_kernel_seen) {
-		dm->events_to_kernel_seen = st->events_to_kernel;
-		metric_observe(m->event_to_kernel, NULL, (double)st->last_event_to_kernel_us / 1e6);
-	}
-	/* Network programming latency: from the slice's trigger time to now. */
-	for (size_t i = 0; i < dm->n_trigger; i++) {
-		double lat = now - (double)dm->trigger_ms[i] / 1000.0;
-
-		if (lat >= 0)
-			metric_observe(m->network_programming, NULL, lat);
-	}
-	dm->n_trigger = 0;
-	for (int r = 0; r < KUBE_RES_COUNT; r++) {
-		struct kube_reflector *rf =
-		    kube_client_reflector(dm->client, (enum kube_resource)r);
-		struct kube_reflector_stats rs;
-		const char *const *lv = ML(kube_resource_name((enum kube_resource)r));
-
-		if (!rf)
-			continue;
-		kube_reflector_stats(rf, &rs);
-		if (rs.watches > dm->watches_seen[r]) {
-			/* The first watch of a resource is a start, not a restart. */
-			unsigned long from = dm->watches_seen[r] ? dm->watches_seen[r] : 1;
-
-			if (rs.watches > from)
-				metric_add(m->watch_restarts, lv, (double)(rs.watches - from));
-			dm->watches_seen[r] = rs.watches;
-		}
-		if (rs.relists > dm->relists_seen[r]) {
-			metric_add(m->watch_relists, lv,
-			           (double)(rs.relists - dm->relists_seen[r]));
-			dm->relists_seen[r] = rs.relists;
-		}
-	}
-}
-
-/* Whether @o's service port was already counted (external no-local set). */
-static bool seen_port(char (*seen)[300], size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(seen[i], id))
-			return true;
-	return false;
+	sync_metrics_queued(dm->metrics);
 }
 
 /*
- * Figures over the whole wanted table, refreshed on full syncs: virtual
- * servers nothing can answer (by service and port), and kube-proxy's
- * no_local_endpoints count (service ports with a Local policy whose
- * endpoints are all elsewhere) per traffic policy.
+ * Stops the daemon on a failure it cannot work around (the store lost an
+ * object): kipvs exits non-zero and its supervisor starts it again, which
+ * relists everything. The kernel table is left as it is.
  */
-static void update_table_metrics(struct daemon *dm)
+static void fail(struct daemon *dm, const char *why, int err)
 {
-	struct opsrv_metrics *m = opsrv_metrics(dm->ops);
-	const struct sync_desired *d = sync_reconcile_desired(dm->rec);
-	const struct sync_origin *o;
-	const struct ipvs_vs *vs;
-	char(*seen)[300] = NULL;
-	size_t pos = 0, n_seen = 0, cap_seen = 0, internal = 0, external = 0;
-
-	metric_clear(m->vs_without_destinations);
-	while ((vs = sync_desired_next(d, &pos, &o))) {
-		char ns[256], port[64], id[300];
-		const char *slash;
-
-		if (!o || !o->service)
-			continue;
-		if (o->no_local && o->kind == SYNC_VS_CLUSTER_IP) {
-			internal++;
-		} else if (o->no_local) {
-			/* One per service port and family, however many VIPs and node addresses. */
-			snprintf(id, sizeof(id), "%s/%s/%u", o->service, o->port_name,
-			         (unsigned)vs->svc.addr.af);
-			if (!seen_port(seen, n_seen, id)) {
-				if (n_seen == cap_seen) {
-					size_t cap = cap_seen ? cap_seen * 2 : 16;
-					char(*nv)[300] = realloc(seen, cap * sizeof(*nv));
-
-					if (!nv)
-						continue;
-					seen = nv;
-					cap_seen = cap;
-				}
-				memcpy(seen[n_seen++], id, sizeof(id));
-				external++;
-			}
-		}
-		if (vs->n_dests)
-			continue;
-		slash = strchr(o->service, '/');
-		if (!slash)
-			continue;
-		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - o->service), o->service);
-		if (o->port_name && *o->port_name)
-			snprintf(port, sizeof(port), "%s", o->port_name);
-		else
-			snprintf(port, sizeof(port), "%u", (unsigned)vs->svc.port);
-		metric_set(m->vs_without_destinations, ML(ns, slash + 1, port), 1);
-	}
-	free(seen);
-	metric_set(m->no_local_endpoints, ML("internal"), (double)internal);
-	metric_set(m->no_local_endpoints, ML("external"), (double)external);
+	log_err("fatal", "reason=%s err=%s kernel-table=left-as-is", why, strerror(-err));
+	dm->exit_status = 1;
+	ev_break(dm->loop, EVBREAK_ALL);
 }
 
 static void after_pass(struct daemon *dm)
@@ -265,13 +144,7 @@ static void after_pass(struct daemon *dm)
 	dm->last_sync = ev_now(dm->loop);
 	dm->last_sync_wall = time(NULL);
 	sync_reconcile_stats(dm->rec, &st);
-	if (dm->ops) {
-		double secs = (double)st.last_duration_us / 1e6;
-
-		opsrv_sync_done(dm->ops, AF_INET, secs);
-		opsrv_sync_done(dm->ops, AF_INET6, secs);
-		update_metrics(dm, &st);
-	}
+	sync_metrics_pass_done(dm->metrics, &st, dm->client);
 	notify_status(dm);
 }
 
@@ -289,26 +162,43 @@ static void full_finished(struct daemon *dm)
 		log_info("ready", "first_full_sync=done");
 	}
 	after_pass(dm);
-	if (dm->ops)
-		update_table_metrics(dm);
+	sync_metrics_table(dm->metrics, sync_reconcile_desired(dm->rec));
 	drain_arm(dm);
 	/* Events that came during the pass. */
-	if (sync_store_n_dirty(dm->store))
+	if (sync_reconcile_pending(dm->rec))
 		ev_prepare_start(dm->loop, &dm->dirty_prepare);
+}
+
+/* A pass failed (the reconciler logged and counted it and kept its work):
+ * try again soon, not at once, so a broken kernel is not hammered. */
+static void retry_later(struct daemon *dm, bool full)
+{
+	if (full)
+		dm->full_wanted = true;
+	if (!ev_is_active(&dm->retry_timer)) {
+		ev_timer_set(&dm->retry_timer, RETRY_S, 0.);
+		ev_timer_start(dm->loop, &dm->retry_timer);
+	}
 }
 
 static void full_step(struct daemon *dm)
 {
-	int left = sync_reconcile_full_step(dm->rec, FULL_CHUNK);
+	bool more = false;
+	int err = sync_reconcile_full_step(dm->rec, FULL_CHUNK, &more);
 
-	if (left <= 0)
-		full_finished(dm);
+	if (more)
+		return;
+	if (err) {
+		ev_check_stop(dm->loop, &dm->full_check);
+		ev_idle_stop(dm->loop, &dm->full_idle);
+		retry_later(dm, true);
+		return;
+	}
+	full_finished(dm);
 }
 
 static void start_full(struct daemon *dm)
 {
-	int n;
-
 	if (!dm->synced || sync_reconcile_full_pending(dm->rec))
 		return;
 	dm->full_wanted = false;
@@ -317,9 +207,8 @@ static void start_full(struct daemon *dm)
 
 		(void)sync_kernel_apply(dm->kernel, &failed);
 	}
-	n = sync_reconcile_full_begin(dm->rec, mono_ms(), !dm->ready);
-	if (n < 0) {
-		/* Logged inside; the next timer tick tries again. */
+	if (sync_reconcile_full_begin(dm->rec, mono_ms(), !dm->ready)) {
+		retry_later(dm, true);
 		return;
 	}
 	full_step(dm);
@@ -356,12 +245,30 @@ static void full_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void run_dirty(struct daemon *dm)
 {
+	size_t sent = 0;
+
 	if (!dm->ready || sync_reconcile_full_pending(dm->rec))
 		return;
-	if (sync_reconcile_dirty(dm->rec, mono_ms()) > 0) {
+	if (sync_reconcile_dirty(dm->rec, mono_ms(), &sent)) {
+		retry_later(dm, false);
+		return;
+	}
+	if (sent) {
 		after_pass(dm);
 		drain_arm(dm);
 	}
+}
+
+static void retry_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *dm = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (dm->full_wanted)
+		start_full(dm);
+	else
+		run_dirty(dm);
 }
 
 static void dirty_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -414,33 +321,15 @@ static void note_event(struct daemon *dm, enum kube_resource res)
 static void service_changed(struct daemon *dm)
 {
 	note_event(dm, KUBE_RES_SERVICES);
-	dm->svc_changes_pending++;
-	if (dm->ops)
-		metric_inc(opsrv_metrics(dm->ops)->service_changes_total, NULL);
+	sync_metrics_service_changed(dm->metrics);
 	schedule(dm);
 }
 
 static void endpoints_changed(struct daemon *dm, enum kube_resource res, int64_t trigger_ms)
 {
 	note_event(dm, res);
-	dm->ep_changes_pending++;
-	if (dm->ops)
-		metric_inc(opsrv_metrics(dm->ops)->endpoint_changes_total, NULL);
 	/* Only changes made after we synced measure programming latency. */
-	if (trigger_ms > 0 && dm->ready) {
-		if (dm->n_trigger == dm->cap_trigger) {
-			size_t cap = dm->cap_trigger ? dm->cap_trigger * 2 : 64;
-			int64_t *nv =
-			    cap <= 65536 ? realloc(dm->trigger_ms, cap * sizeof(*nv)) : NULL;
-
-			if (nv) {
-				dm->trigger_ms = nv;
-				dm->cap_trigger = cap;
-			}
-		}
-		if (dm->n_trigger < dm->cap_trigger)
-			dm->trigger_ms[dm->n_trigger++] = trigger_ms;
-	}
+	sync_metrics_endpoints_changed(dm->metrics, trigger_ms, dm->ready);
 	schedule(dm);
 }
 
@@ -470,10 +359,13 @@ static void drain_arm(struct daemon *dm)
 static void drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon *dm = w->data;
+	size_t sent = 0;
 
 	(void)loop;
 	(void)revents;
-	if (dm->ready && sync_reconcile_drain(dm->rec, mono_ms()) > 0)
+	if (dm->ready && sync_reconcile_drain(dm->rec, mono_ms(), &sent))
+		retry_later(dm, false); /* its virtual servers wait in the dirty queue */
+	else if (sent)
 		after_pass(dm);
 	drain_arm(dm);
 }
@@ -490,7 +382,12 @@ static void mon_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n == 0)
 		return;
 	/* -ENOBUFS: notifications were lost; re-reading is the answer either way. */
-	if (sync_reconcile_refresh_node(dm->rec) > 0)
+	bool changed = false;
+	int err = sync_reconcile_refresh_node(dm->rec, &changed);
+
+	if (err)
+		log_warn("node_addresses_failed", "err=%s", strerror(-err));
+	else if (changed)
 		schedule(dm);
 }
 
@@ -500,7 +397,7 @@ static void on_service_upsert(void *ctx, struct kube_service *svc)
 {
 	struct daemon *dm = ctx;
 
-	stored(sync_store_upsert_service(dm->store, svc), "Service");
+	stored(dm, sync_store_upsert_service(dm->store, svc), "Service");
 	service_changed(dm);
 }
 
@@ -517,7 +414,7 @@ static void on_slice_upsert(void *ctx, struct kube_endpoint_slice *sl)
 	struct daemon *dm = ctx;
 	int64_t trigger = sl->trigger_time_ms;
 
-	stored(sync_store_upsert_slice(dm->store, sl), "EndpointSlice");
+	stored(dm, sync_store_upsert_slice(dm->store, sl), "EndpointSlice");
 	endpoints_changed(dm, KUBE_RES_ENDPOINTSLICES, trigger);
 }
 
@@ -534,7 +431,7 @@ static void on_endpoints_upsert(void *ctx, struct kube_endpoints *ep)
 	struct daemon *dm = ctx;
 	int64_t trigger = ep->trigger_time_ms;
 
-	stored(sync_store_upsert_endpoints(dm->store, ep), "Endpoints");
+	stored(dm, sync_store_upsert_endpoints(dm->store, ep), "Endpoints");
 	endpoints_changed(dm, KUBE_RES_ENDPOINTS, trigger);
 }
 
@@ -550,7 +447,12 @@ static void on_node_upsert(void *ctx, struct kube_node *node)
 {
 	struct daemon *dm = ctx;
 
-	if (sync_reconcile_set_zone(dm->rec, node->zone) > 0)
+	bool changed = false;
+	int err = sync_reconcile_set_zone(dm->rec, node->zone, &changed);
+
+	if (err)
+		fail(dm, "node-zone", err);
+	else if (changed)
 		schedule(dm);
 	if (dm->ops) {
 		bool eligible = !node->deleting && !node->autoscaler_taint;
@@ -606,6 +508,7 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)revents;
 	log_info("stopping", "signal=%d kernel-table=left-as-is", w->signum);
+	dm->stopped = true;
 	notify(dm, "STOPPING=1");
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -630,51 +533,6 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* --- setup ------------------------------------------------------------------------------ */
-
-static double kernel_writes(void *ctx)
-{
-	struct daemon *dm = ctx;
-	struct sync_reconcile_stats st;
-
-	if (!dm->rec)
-		return 0;
-	sync_reconcile_stats(dm->rec, &st);
-	return (double)st.kernel_writes;
-}
-
-static double ipvs_changes(void *ctx)
-{
-	struct daemon *dm = ctx;
-	struct sync_reconcile_stats st;
-
-	if (!dm->rec)
-		return 0;
-	sync_reconcile_stats(dm->rec, &st);
-	return (double)st.ipvs_changes;
-}
-
-/* Counters read from the reconciler at scrape time. */
-static int register_own_metrics(struct daemon *dm)
-{
-	const struct metric_desc writes = {
-		.name = "kipvs_kernel_writes_total",
-		.help = "Writes to the kernel: IPVS changes, kube-ipvs0 addresses and link.",
-		.type = METRIC_COUNTER,
-		.fn = kernel_writes,
-		.fn_ctx = dm,
-	};
-	const struct metric_desc changes = {
-		.name = "kipvs_ipvs_changes_total",
-		.help = "IPVS changes sent to the kernel (added, edited, deleted).",
-		.type = METRIC_COUNTER,
-		.fn = ipvs_changes,
-		.fn_ctx = dm,
-	};
-	struct metric *m;
-	int err = metrics_register(opsrv_registry(dm->ops), &writes, &m);
-
-	return err ? err : metrics_register(opsrv_registry(dm->ops), &changes, &m);
-}
 
 static char *node_name(const struct kipvs_config *cfg)
 {
@@ -734,9 +592,11 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 	err = sync_store_new(&dm->store);
 	if (err)
 		return err;
+	dm->nl.ipvs = dm->ipvs;
+	dm->nl.netif = dm->netif;
 	ro.cfg = eff;
-	ro.ipvs = dm->ipvs;
-	ro.netif = dm->netif;
+	ro.ops = &sync_nl_ops;
+	ro.be = &dm->nl;
 	ro.store = dm->store;
 	err = sync_reconcile_new(&ro, &dm->rec);
 	if (err)
@@ -758,8 +618,8 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		if (oc.health_timeout_ns <= 0)
 			oc.health_timeout_ns = 60LL * 1000000000;
 		err = opsrv_create(&oc, &dm->ops);
-		if (!err)
-			err = register_own_metrics(dm);
+		if (!err && dm->ops && opsrv_registry(dm->ops))
+			err = sync_metrics_new(dm->ops, dm->rec, &dm->metrics);
 		if (!err)
 			err = opsrv_start(dm->ops, dm->loop);
 		if (err) {
@@ -785,6 +645,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 static void teardown(struct daemon *dm)
 {
 	kube_client_free(dm->client);
+	sync_metrics_free(dm->metrics);
 	sync_reconcile_free(dm->rec);
 	sync_store_free(dm->store);
 	sync_kernel_free(dm->kernel);
@@ -794,7 +655,6 @@ static void teardown(struct daemon *dm)
 	ipvs_close(dm->ipvs);
 	sdnotify_close(dm->notify);
 	opsrv_free(dm->ops);
-	free(dm->trigger_ms);
 }
 
 int sync_daemon_run(const struct kipvs_config *cfg)
@@ -829,6 +689,7 @@ int sync_daemon_run(const struct kipvs_config *cfg)
 	ev_signal_init(&dm.sig_hup, hup_cb, SIGHUP);
 	ev_prepare_init(&dm.dirty_prepare, dirty_prepare_cb);
 	ev_init(&dm.dirty_timer, dirty_timer_cb);
+	ev_init(&dm.retry_timer, retry_timer_cb);
 	ev_timer_init(&dm.full_timer, full_timer_cb, (double)cfg->sync_period_ms / 1000.0,
 	              (double)cfg->sync_period_ms / 1000.0);
 	ev_check_init(&dm.full_check, full_check_cb);
@@ -837,6 +698,7 @@ int sync_daemon_run(const struct kipvs_config *cfg)
 	ev_io_init(&dm.mon_io, mon_cb, netif_monitor_fd(dm.mon), EV_READ);
 	dm.sig_term.data = dm.sig_int.data = dm.sig_hup.data = &dm;
 	dm.dirty_prepare.data = dm.dirty_timer.data = dm.full_timer.data = &dm;
+	dm.retry_timer.data = &dm;
 	dm.full_check.data = dm.full_idle.data = dm.drain_timer.data = &dm;
 	dm.mon_io.data = dm.watchdog.data = &dm;
 	ev_signal_start(dm.loop, &dm.sig_term);
@@ -853,6 +715,11 @@ int sync_daemon_run(const struct kipvs_config *cfg)
 		ev_timer_start(dm.loop, &dm.watchdog);
 	}
 	ev_run(dm.loop, 0);
+	if (!dm.stopped && !dm.exit_status) {
+		/* Nothing left to wait for: not a way a daemon should end. */
+		log_err("fatal", "reason=event-loop-ended kernel-table=left-as-is");
+		dm.exit_status = 1;
+	}
 	teardown(&dm);
 	ev_loop_destroy(dm.loop);
 	free(name);

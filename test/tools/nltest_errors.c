@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kipvs nl-test errors — the kernel's error paths through ipvs/, one TAP
+ * kipvs-testtool nl-test errors — the kernel's error paths through ipvs/, one TAP
  * line per check. Works on services in 198.51.100.0/24 (TEST-NET-2) and
  * removes them at the end; anything else in the table is left alone.
  */
@@ -10,10 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../ipvs/ipvs.h"
-#include "cmd.h"
-
-int cmd_nltest_errors(void);
+#include "../../ipvs/ipvs.h"
+#include "testtool.h"
 
 struct tap {
 	int n, failed;
@@ -96,7 +94,7 @@ static void batch_errors(struct tap *t, struct ipvs_handle *h)
 	check(t, "batch: n_failed counts the failures", (int)failed, 3);
 }
 
-int cmd_nltest_errors(void)
+int tool_nltest_errors(void)
 {
 	struct ipvs_service s = svc("198.51.100.1", 80, "rr"),
 	                    missing = svc("198.51.100.2", 80, "rr");

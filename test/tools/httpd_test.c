@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kipvs httpd-test — a hidden subcommand for test/host/httpd_ops.py: the
+ * kipvs-testtool httpd-test — a subcommand for test/host/httpd_ops.py: the
  * health and metrics servers (lib/opsrv) on a libev loop, plus a fake metric
  * an ev_timer increments every 10 ms. If anything blocked the loop, the tick
  * count would fall behind the clock and the largest gap between two ticks
@@ -23,9 +23,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../lib/log.h"
-#include "../lib/opsrv.h"
-#include "cmd.h"
+#include "../../lib/log.h"
+#include "../../lib/opsrv.h"
+#include "../../lib/version.h"
+#include "testtool.h"
 
 struct tester {
 	struct ev_loop *loop;
@@ -108,7 +109,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-int cmd_httpd_test(int argc, char **argv)
+int tool_httpd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "healthz", required_argument, NULL, 'H' },
@@ -156,10 +157,11 @@ int cmd_httpd_test(int argc, char **argv)
 			cfg.log_interval_s = strtod(optarg, NULL);
 			break;
 		default:
-			fprintf(stderr,
-			        "usage: kipvs httpd-test [--healthz ADDR] [--metrics ADDR] "
-			        "[--health-timeout-ms N] [--conn-limit N] [--per-ip-limit N] "
-			        "[--timeout S] [--log-interval S]\n");
+			fprintf(
+			    stderr,
+			    "usage: kipvs-testtool httpd-test [--healthz ADDR] [--metrics ADDR] "
+			    "[--health-timeout-ms N] [--conn-limit N] [--per-ip-limit N] "
+			    "[--timeout S] [--log-interval S]\n");
 			return 2;
 		}
 	}

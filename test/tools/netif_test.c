@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `kipvs netif-test` — a hidden developer command that drives ipvs/netif
+ * `kipvs-testtool netif-test` — a developer command that drives ipvs/netif
  * directly, so the VM tests can check the interface layer against the real
  * kernel with iproute2 as the oracle.
  */
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../ipvs/netif.h"
-#include "cmd.h"
+#include "../../ipvs/netif.h"
+#include "testtool.h"
 
 static int fail(const char *what, int err)
 {
@@ -62,15 +62,16 @@ static int monitor(int want, int timeout_s)
 	return seen >= want ? 0 : 1;
 }
 
-int cmd_netif_test(int argc, char **argv)
+int tool_netif_test(int argc, char **argv)
 {
 	struct netif *h;
 	struct net_addr a;
 	int err, idx, rc = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: kipvs netif-test ensure|index|delete NAME | addrs NAME | "
-		                "local NAME | add|del NAME ADDR | monitor N SECONDS\n");
+		fprintf(stderr,
+		        "usage: kipvs-testtool netif-test ensure|index|delete NAME | addrs NAME | "
+		        "local NAME | add|del NAME ADDR | monitor N SECONDS\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "monitor") && argc == 4)

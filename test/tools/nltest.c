@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kipvs nl-test — hidden developer subcommands that drive ipvs/ (the netlink
+ * kipvs-testtool nl-test — developer subcommands that drive ipvs/ (the netlink
  * module) directly, for the VM tests and for measuring it:
  *
- *   kipvs nl-test open                      open a handle; print info or the error text
- *   kipvs nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
+ *   kipvs-testtool nl-test open                      open a handle; print info or the error text
+ *   kipvs-testtool nl-test dump [--no-stats] [--as-changes] [--count] [--time] [--svc SVC]
  *                      [--rslot BYTES]   (receive slots: small ones test the fallback)
  *                      [--debug]         (the module's debug log on stderr)
- *   kipvs nl-test apply [-q] [--time] FILE|-
- *   kipvs nl-test errors                    the kernel's error paths, one TAP line each
- *   kipvs nl-test get SVC | zero [SVC] | flush | info
- *   kipvs nl-test timeouts [TCP FIN UDP]
- *   kipvs nl-test daemons | daemon-start master|backup IFN SYNCID | daemon-stop master|backup
+ *   kipvs-testtool nl-test apply [-q] [--time] FILE|-
+ *   kipvs-testtool nl-test errors                    the kernel's error paths, one TAP line each
+ *   kipvs-testtool nl-test get SVC | zero [SVC] | flush | info
+ *   kipvs-testtool nl-test timeouts [TCP FIN UDP]
+ *   kipvs-testtool nl-test daemons | daemon-start master|backup IFN SYNCID | daemon-stop
+ * master|backup
  *
  * Change lines for apply (one per line, '#' comments):
  *   add-svc|edit-svc SVC [sched=S] [pe=P] [flags=N] [timeout=N] [netmask=M]
@@ -36,11 +37,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../ipvs/ipvs.h"
-#include "../lib/log.h"
-#include "../lib/mono.h"
-#include "../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
-#include "cmd.h"
+#include "../../ipvs/ipvs.h"
+#include "../../lib/log.h"
+#include "../../lib/mono.h"
+#include "../../ipvs/ipvs_nl.h" /* ipvs_nl_set_rslot(), to test the fallback */
+#include "testtool.h"
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -284,7 +285,7 @@ static int read_changes(FILE *f, struct change_list *l)
 		if (r == 1)
 			continue;
 		if (r < 0) {
-			fprintf(stderr, "kipvs nl-test: line %zu: cannot parse\n", lineno);
+			fprintf(stderr, "kipvs-testtool nl-test: line %zu: cannot parse\n", lineno);
 			return -EINVAL;
 		}
 		if (l->n == l->cap) {
@@ -324,12 +325,12 @@ static int cmd_apply(int argc, char **argv)
 			path = argv[i];
 	}
 	if (!path) {
-		fprintf(stderr, "usage: kipvs nl-test apply [-q] [--time] FILE|-\n");
+		fprintf(stderr, "usage: kipvs-testtool nl-test apply [-q] [--time] FILE|-\n");
 		return 2;
 	}
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
-		fprintf(stderr, "kipvs nl-test: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "kipvs-testtool nl-test: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	err = read_changes(f, &l);
@@ -463,7 +464,7 @@ static int cmd_dump(int argc, char **argv)
 	if (open_or_say(&h))
 		return 1;
 	if (rslot && ipvs_nl_set_rslot(h, rslot) < 0) {
-		fprintf(stderr, "kipvs nl-test: bad --rslot %lu\n", rslot);
+		fprintf(stderr, "kipvs-testtool nl-test: bad --rslot %lu\n", rslot);
 		ipvs_close(h);
 		return 2;
 	}
@@ -597,8 +598,9 @@ static int cmd_daemon(int argc, char **argv)
 	                                     snprintf(one.mcast_ifn, sizeof(one.mcast_ifn), "%s",
 	                                              argv[2]) >= (int)sizeof(one.mcast_ifn) ||
 	                                     parse_u32(argv[3], &one.syncid) < 0)))) {
-		fprintf(stderr, "usage: kipvs nl-test daemon-start master|backup IFN SYNCID | "
-		                "daemon-stop master|backup\n");
+		fprintf(stderr,
+		        "usage: kipvs-testtool nl-test daemon-start master|backup IFN SYNCID | "
+		        "daemon-stop master|backup\n");
 		return 2;
 	}
 	if (open_or_say(&h))
@@ -624,9 +626,7 @@ static int cmd_daemon(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
-int cmd_nltest_errors(void);
-
-int cmd_nltest(int argc, char **argv)
+int tool_nltest(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
 
@@ -635,13 +635,14 @@ int cmd_nltest(int argc, char **argv)
 	if (!strcmp(sub, "dump"))
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(sub, "errors"))
-		return cmd_nltest_errors();
+		return tool_nltest_errors();
 	if (!strcmp(sub, "open") || !strcmp(sub, "info") || !strcmp(sub, "flush") ||
 	    !strcmp(sub, "zero") || !strcmp(sub, "get") || !strcmp(sub, "timeouts"))
 		return cmd_simple(argc - 1, argv + 1);
 	if (!strcmp(sub, "daemons") || !strcmp(sub, "daemon-start") || !strcmp(sub, "daemon-stop"))
 		return cmd_daemon(argc - 1, argv + 1);
-	fprintf(stderr, "usage: kipvs nl-test open|info|dump|apply|errors|get|zero|flush|timeouts|"
-	                "daemons|daemon-start|daemon-stop ...\n");
+	fprintf(stderr,
+	        "usage: kipvs-testtool nl-test open|info|dump|apply|errors|get|zero|flush|timeouts|"
+	        "daemons|daemon-start|daemon-stop ...\n");
 	return 2;
 }
