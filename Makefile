@@ -51,7 +51,7 @@ Q =
 else
 Q = @
 endif
-LIB_SRCS = $(sort $(wildcard lib/*.c lib/kube/*.c ipvs/*.c sync/*.c))
+LIB_SRCS = $(sort $(wildcard lib/*.c lib/kube/*.c ipvs/*.c ipvs/admin/*.c sync/*.c sync/driver/*.c))
 CMD_SRCS = $(sort $(wildcard cmd/*.c))
 TOOL_SRCS = $(sort $(wildcard test/tools/*.c))
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
@@ -203,7 +203,7 @@ check-style:
 	@test/check-style.sh
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(wildcard */*.h */*/*.h)
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(wildcard */*.h */*/*.h */*/*/*.h)
 
 clean:
 	rm -rf $(B) kipvs

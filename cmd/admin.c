@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "../ipvs/ipvs.h"
-#include "../ipvs/ipvs_cli.h"
-#include "../ipvs/ipvs_cli_show.h"
-#include "../ipvs/ipvs_print.h"
-#include "../ipvs/ipvs_restore.h"
+#include "../ipvs/admin/ipvs_cli.h"
+#include "../ipvs/admin/ipvs_cli_show.h"
+#include "../ipvs/admin/ipvs_print.h"
+#include "../ipvs/admin/ipvs_restore.h"
 #include "cmd.h"
 
 #define CONN_PROC_FILE "/proc/net/ip_vs_conn"

@@ -8,7 +8,7 @@
 #include <errno.h>
 
 #include "../ipvs/ipvs.h"
-#include "../sync/sync_cleanup.h"
+#include "../sync/driver/sync_cleanup.h"
 #include "cmd.h"
 
 int cmd_cleanup(int argc, char **argv)

@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "../ipvs/ipvs.h"
-#include "../ipvs/ipvs_print.h"
+#include "../ipvs/admin/ipvs_print.h"
 #include "../ipvs/netif.h"
 #include "../lib/config.h"
 #include "../lib/log.h"
-#include "../sync/sync_fetch.h"
-#include "../sync/sync_nl.h"
-#include "../sync/sync_reconcile.h"
-#include "../sync/sync_record.h"
+#include "../sync/driver/sync_fetch.h"
+#include "../sync/driver/sync_nl.h"
+#include "../sync/driver/sync_reconcile.h"
+#include "../sync/driver/sync_record.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ipvs/ipvs_print.h"
+#include "../ipvs/admin/ipvs_print.h"
 #include "../lib/kube/kube_decode.h"
 #include "../lib/log.h"
 #include "../lib/config.h"
 #include "../sync/sync_desired.h"
-#include "../sync/sync_fetch.h"
+#include "../sync/driver/sync_fetch.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 

@@ -5,8 +5,8 @@
 
 #include "../lib/config.h"
 #include "../lib/log.h"
-#include "../sync/sync_cleanup.h"
-#include "../sync/sync_daemon.h"
+#include "../sync/driver/sync_cleanup.h"
+#include "../sync/driver/sync_daemon.h"
 #include "cmd.h"
 
 int cmd_run(int argc, char **argv)

@@ -24,7 +24,7 @@
 #include "../lib/kube/kube_types.h"
 #include "../lib/config.h"
 #include "../lib/log.h"
-#include "../sync/sync_fetch.h"
+#include "../sync/driver/sync_fetch.h"
 #include "cmd.h"
 
 static const char watch_usage[] =

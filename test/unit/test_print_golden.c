@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_cli.h"
-#include "../../ipvs/ipvs_cli_show.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_cli.h"
+#include "../../ipvs/admin/ipvs_cli_show.h"
+#include "../../ipvs/admin/ipvs_print.h"
 #include "support/nlreplay.h"
 
 #define CAP "ipvsadm/"

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 
 #include "../../lib/kube/kube_types.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_print.h"
 #include "../../sync/sync_desired.h"
 #include "../../sync/sync_diff.h"
 #include "../../sync/sync_store.h"

@@ -25,7 +25,7 @@
 #include <netinet/in.h>
 
 #include "support/sync_mem.h"
-#include "../../sync/sync_reconcile.h"
+#include "../../sync/driver/sync_reconcile.h"
 #include "test_sync_fx.h"
 
 static uint64_t rng_state;

@@ -15,8 +15,8 @@
 #include <netinet/in.h>
 
 #include "support/sync_mem.h"
-#include "../../sync/sync_reconcile.h"
-#include "../../sync/sync_record.h"
+#include "../../sync/driver/sync_reconcile.h"
+#include "../../sync/driver/sync_record.h"
 #include "test_sync_fx.h"
 
 #define MIN_MS (60ULL * 1000)

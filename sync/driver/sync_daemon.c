@@ -12,23 +12,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../ipvs/ipvs.h"
-#include "../ipvs/ksysctl.h"
-#include "../ipvs/netif.h"
-#include "../lib/kube/kube_client.h"
-#include "../lib/kube/kube_config.h"
-#include "../lib/log.h"
-#include "../lib/mono.h"
-#include "../lib/opsrv.h"
-#include "../lib/version.h"
-#include "../lib/sdnotify.h"
-#include "sync_desired.h"
+#include "../../ipvs/ipvs.h"
+#include "../../ipvs/ksysctl.h"
+#include "../../ipvs/netif.h"
+#include "../../lib/kube/kube_client.h"
+#include "../../lib/kube/kube_config.h"
+#include "../../lib/log.h"
+#include "../../lib/mono.h"
+#include "../../lib/opsrv.h"
+#include "../../lib/version.h"
+#include "../../lib/sdnotify.h"
+#include "../sync_desired.h"
 #include "sync_fetch.h"
 #include "sync_kernel.h"
 #include "sync_metrics.h"
 #include "sync_nl.h"
 #include "sync_reconcile.h"
-#include "sync_store.h"
+#include "../sync_store.h"
 
 /* Planned changes applied per loop turn during a full pass. */
 #define FULL_CHUNK 2000

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "sync_desired.h"
+#include "../sync_desired.h"
 
 /* Slice trigger times kept between two passes, at most. */
 #define MAX_TRIGGERS 65536

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ipvs_types.h"
+#include "../ipvs_types.h"
 
 /* Commands, numbered as in ipvsadm. */
 enum ipvs_cli_cmd {

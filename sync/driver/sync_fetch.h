@@ -9,9 +9,9 @@
 #ifndef KIPVS_SYNC_FETCH_H
 #define KIPVS_SYNC_FETCH_H
 
-#include "../lib/config.h"
-#include "../lib/kube/kube_client.h"
-#include "sync_store.h"
+#include "../../lib/config.h"
+#include "../../lib/kube/kube_client.h"
+#include "../sync_store.h"
 
 /* --endpoints-api as the API client names it. */
 enum kube_endpoints_api sync_endpoints_api(enum endpoints_api a);

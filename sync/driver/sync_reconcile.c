@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ipvs/ipvs.h"
-#include "../lib/log.h"
-#include "../lib/mono.h"
-#include "sync_desired.h"
-#include "sync_drain.h"
-#include "sync_node.h"
-#include "sync_table.h"
+#include "../../ipvs/ipvs.h"
+#include "../../lib/log.h"
+#include "../../lib/mono.h"
+#include "../sync_desired.h"
+#include "../sync_drain.h"
+#include "../sync_node.h"
+#include "../sync_table.h"
 
 /* Failed changes logged one by one per pass; the rest are counted in one line. */
 #define MAX_FAIL_LOGS 20

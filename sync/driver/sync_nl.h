@@ -8,9 +8,9 @@
 #ifndef KIPVS_SYNC_NL_H
 #define KIPVS_SYNC_NL_H
 
-#include "../ipvs/ipvs.h"
-#include "../ipvs/netif.h"
-#include "sync_ops.h"
+#include "../../ipvs/ipvs.h"
+#include "../../ipvs/netif.h"
+#include "../sync_ops.h"
 
 /* The backend: both handles borrowed, opened and closed by the caller. */
 struct sync_nl {

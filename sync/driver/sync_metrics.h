@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/kube/kube_client.h"
-#include "../lib/opsrv.h"
+#include "../../lib/kube/kube_client.h"
+#include "../../lib/opsrv.h"
 #include "sync_reconcile.h"
 
 struct sync_metrics;

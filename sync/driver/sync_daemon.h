@@ -20,7 +20,7 @@
 #ifndef KIPVS_SYNC_DAEMON_H
 #define KIPVS_SYNC_DAEMON_H
 
-#include "../lib/config.h"
+#include "../../lib/config.h"
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit status. */
 int sync_daemon_run(const struct kipvs_config *cfg);

@@ -21,8 +21,8 @@
 
 #include <stddef.h>
 
-#include "ipvs_table.h"
-#include "ipvs_types.h"
+#include "../ipvs_table.h"
+#include "../ipvs_types.h"
 
 /*
  * ipvsadm's service comparator: fwmark, family, protocol, address (IPv6 word

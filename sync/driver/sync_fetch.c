@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/kube/kube_client.h"
-#include "../lib/kube/kube_config.h"
-#include "../lib/log.h"
+#include "../../lib/kube/kube_client.h"
+#include "../../lib/kube/kube_config.h"
+#include "../../lib/log.h"
 
 static void stored(int err, const char *kind)
 {

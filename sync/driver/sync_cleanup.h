@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../lib/config.h"
+#include "../../lib/config.h"
 
 struct sync_cleanup_result {
 	size_t vs_removed;

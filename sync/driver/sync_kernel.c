@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ipvs/ksysctl.h"
-#include "../lib/log.h"
+#include "../../ipvs/ksysctl.h"
+#include "../../lib/log.h"
 
 #define MAX_SETTINGS 16
 

@@ -36,10 +36,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/config.h"
-#include "sync_diff.h"
-#include "sync_ops.h"
-#include "sync_store.h"
+#include "../../lib/config.h"
+#include "../sync_diff.h"
+#include "../sync_ops.h"
+#include "../sync_store.h"
 
 #define SYNC_IFNAME "kube-ipvs0"
 /* Failed changes are counted by errno below this bound (EHWPOISON + 1). */

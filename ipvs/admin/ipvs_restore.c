@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/log.h"
+#include "../../lib/log.h"
 
 void ipvs_restore_init(struct ipvs_restore *r)
 {

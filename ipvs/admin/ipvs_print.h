@@ -18,8 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ipvs_table.h"
-#include "ipvs_types.h"
+#include "../ipvs_table.h"
+#include "../ipvs_types.h"
 
 /* Format flags: ipvsadm's listing options. The layout is picked by
  * precedence STATS > RATE > THRESHOLDS > PERSISTENTCONN > TUN_INFO > default. */

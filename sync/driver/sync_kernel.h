@@ -19,7 +19,7 @@
 #ifndef KIPVS_SYNC_KERNEL_H
 #define KIPVS_SYNC_KERNEL_H
 
-#include "../lib/config.h"
+#include "../../lib/config.h"
 
 struct sync_kernel;
 

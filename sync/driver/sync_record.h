@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "sync_ops.h"
+#include "../sync_ops.h"
 
 enum sync_record_kind {
 	SYNC_REC_LINK_ADD, /* link: a dummy interface created */

@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ipvs.h"
+#include "../ipvs.h"
 #include "ipvs_cli.h"
-#include "ipvs_types.h"
+#include "../ipvs_types.h"
 
 /* Lines longer than this are refused (ipvsadm's own buffers are smaller). */
 #define IPVS_RESTORE_MAX_LINE 65536

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ipvs/ipvs.h"
-#include "../ipvs/netif.h"
-#include "../lib/log.h"
-#include "sync_diff.h"
-#include "sync_node.h"
+#include "../../ipvs/ipvs.h"
+#include "../../ipvs/netif.h"
+#include "../../lib/log.h"
+#include "../sync_diff.h"
+#include "../sync_node.h"
 #include "sync_reconcile.h"
 
 static int build_own(const struct kipvs_config *cfg, struct netif *nf, int ifindex,

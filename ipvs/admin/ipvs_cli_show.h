@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ipvs.h"
+#include "../ipvs.h"
 #include "ipvs_cli.h"
 
 /* Where the table is read; each member 0 or -errno. */
