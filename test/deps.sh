@@ -27,11 +27,13 @@ libev-dev
 libmicrohttpd-dev
 libnl-3-dev
 libnl-genl-3-dev
+libnl-nf-3-dev
 libnl-route-3-dev
 libyaml-dev
 lintian
 man-db
 mmdebstrap
+nftables
 nghttp2-server
 openssl
 pkg-config

@@ -6,6 +6,7 @@
  *   kipvs-testtool nl-test ...      ipvs/ directly (test/vm/cases/nl_*.sh)
  *   kipvs-testtool netif-test ...   ipvs/netif directly (test/vm/cases/netif.sh)
  *   kipvs-testtool httpd-test ...   the health/metrics servers (test/host/httpd_ops.py)
+ *   kipvs-testtool nft-test ...     the packet filter's passes (test/vm/cases/nft_*.sh)
  *   kipvs-testtool watch ...        kipvs watch with tuning knobs (test/host/kube_*.py)
  */
 #include <errno.h>
@@ -106,11 +107,9 @@ struct tool {
 };
 
 static const struct tool tools[] = {
-	{ "nl-test", tool_nltest },
-	{ "netif-test", tool_netif_test },
-	{ "httpd-test", tool_httpd_test },
-	{ "watch", tool_watch },
-	{ NULL, NULL },
+	{ "nl-test", tool_nltest },        { "netif-test", tool_netif_test },
+	{ "httpd-test", tool_httpd_test }, { "nft-test", tool_nft_test },
+	{ "watch", tool_watch },           { NULL, NULL },
 };
 
 int main(int argc, char **argv)
@@ -119,6 +118,6 @@ int main(int argc, char **argv)
 	for (const struct tool *t = tools; argc >= 2 && t->name; t++)
 		if (!strcmp(argv[1], t->name))
 			return t->fn(argc - 1, argv + 1);
-	fputs("usage: kipvs-testtool nl-test|netif-test|httpd-test|watch ...\n", stderr);
+	fputs("usage: kipvs-testtool nl-test|netif-test|httpd-test|nft-test|watch ...\n", stderr);
 	return 2;
 }
