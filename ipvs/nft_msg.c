@@ -33,6 +33,13 @@ static struct nlattr *nest(struct nl_msg *m, int type)
 	return n;
 }
 
+/* Closes a nest. libnl's nla_nest_end() drops an empty one; nft sends an
+ * empty expression data nest (masquerade without flags), so this keeps it. */
+static void nest_end(struct nl_msg *m, struct nlattr *n)
+{
+	n->nla_len = (uint16_t)((uint8_t *)nlmsg_tail(nlmsg_hdr(m)) - (uint8_t *)n);
+}
+
 static int put_be32(struct nl_msg *m, int type, uint32_t v)
 {
 	return nla_put_u32(m, type, htonl(v));
@@ -44,7 +51,7 @@ static int put_data(struct nl_msg *m, int type, const void *p, size_t len)
 
 	if (!n || nla_put(m, NFTA_DATA_VALUE, (int)len, p) < 0)
 		return -EMSGSIZE;
-	nla_nest_end(m, n);
+	nest_end(m, n);
 	return 0;
 }
 
@@ -123,8 +130,8 @@ static int put_expr_data(struct nl_msg *m, const struct nft_expr *x)
 		r |= put_be32(m, NFTA_VERDICT_CODE, x->key);
 		if (x->name[0])
 			r |= nla_put_string(m, NFTA_VERDICT_CHAIN, x->name);
-		nla_nest_end(m, v);
-		nla_nest_end(m, d);
+		nest_end(m, v);
+		nest_end(m, d);
 		break;
 	}
 	case NFT_X_MASQ:
@@ -190,8 +197,8 @@ int nft_put_expr(struct nl_msg *m, const struct nft_expr *x)
 	r = put_expr_data(m, x);
 	if (r)
 		return r;
-	nla_nest_end(m, d);
-	nla_nest_end(m, e);
+	nest_end(m, d);
+	nest_end(m, e);
 	return 0;
 }
 
@@ -225,7 +232,7 @@ static int enc_chain(struct nl_msg *m, const struct nft_table_def *t, const stru
 	if (!h || put_be32(m, NFTA_HOOK_HOOKNUM, (uint32_t)c->hook) ||
 	    put_be32(m, NFTA_HOOK_PRIORITY, (uint32_t)c->prio))
 		return -EMSGSIZE;
-	nla_nest_end(m, h);
+	nest_end(m, h);
 	return 0;
 }
 
@@ -250,10 +257,10 @@ static int enc_set(struct nl_msg *m, const struct nft_table_def *t, const struct
 
 			if (!f || put_be32(m, NFTA_SET_FIELD_LEN, s->field_len[i]))
 				return -EMSGSIZE;
-			nla_nest_end(m, f);
+			nest_end(m, f);
 		}
-		nla_nest_end(m, cc);
-		nla_nest_end(m, desc);
+		nest_end(m, cc);
+		nest_end(m, desc);
 	}
 	if (s->udata_len && nla_put(m, NFTA_SET_USERDATA, s->udata_len, s->udata) < 0)
 		return -EMSGSIZE;
@@ -280,7 +287,7 @@ static int enc_rule(struct nl_msg *m, const struct nft_table_def *t, const struc
 		if (err)
 			return err;
 	}
-	nla_nest_end(m, xs);
+	nest_end(m, xs);
 	return 0;
 }
 
@@ -304,16 +311,18 @@ static int enc_elems(struct nl_msg *m, const struct nft_op *op, size_t first, si
 		return -EMSGSIZE;
 	for (size_t i = first; i < first + n; i++) {
 		const uint8_t *k = op->elems + i * stride;
-		struct nlattr *e = nest(m, NFTA_LIST_ELEM);
+		/* Numbered from 1 in each message, as nft numbers them (the
+		 * kernel reads any type there). */
+		struct nlattr *e = nest(m, (int)(i - first + 1));
 
 		if (!e || put_data(m, NFTA_SET_ELEM_KEY, k, s->key_len))
 			return -EMSGSIZE;
 		if (nft_set_is_interval(s) &&
 		    put_data(m, NFTA_SET_ELEM_KEY_END, k + s->key_len, s->key_len))
 			return -EMSGSIZE;
-		nla_nest_end(m, e);
+		nest_end(m, e);
 	}
-	nla_nest_end(m, list);
+	nest_end(m, list);
 	return 0;
 }
 
