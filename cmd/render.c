@@ -439,7 +439,7 @@ static int print_nft(const struct render_opts *o, const struct render_ctx *c,
 	if (!err)
 		err = sync_filter_build(f, c->st, node);
 	for (int fam = 0; !err && fam < SYNC_FILTER_FAMS; fam++)
-		err = sync_filter_render(f, fam, stdout);
+		err = sync_filter_render(f, fam, true, stdout);
 	sync_filter_free(f);
 	return err;
 }

@@ -157,11 +157,14 @@ int sync_filter_elems(const struct sync_filter *f, int fam, enum sync_fset set,
 size_t sync_filter_count(const struct sync_filter *f, int fam, enum sync_fset set);
 
 /*
- * The table of family @fam with its elements in nft's syntax, as
- * `nft list table` prints it (elements sorted, one per line): input for
- * `nft -f` and the text `kipvs diff` and `kipvs render --nft` show.
+ * The table of family @fam (with its elements when @elements) in nft's
+ * syntax, as `nft list table` prints it (elements sorted, one per line):
+ * input for `nft -f` and the text `kipvs render --nft` shows.
  */
-int sync_filter_render(const struct sync_filter *f, int fam, FILE *out) SYNC_WUR;
+int sync_filter_render(const struct sync_filter *f, int fam, bool elements, FILE *out) SYNC_WUR;
+/* One operation of a transaction as the nft commands that would do it
+ * (what `kipvs diff` prints). */
+int sync_filter_render_op(const struct sync_filter *f, const struct nft_op *op, FILE *out) SYNC_WUR;
 /* One element of (@fam, @set) as nft prints it ("10.96.0.1 . tcp . 443"). */
 const char *sync_filter_elem_fmt(int fam, enum sync_fset set, const uint8_t *elem, char *buf,
                                  size_t len);

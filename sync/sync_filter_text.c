@@ -148,7 +148,7 @@ const char *sync_filter_elem_fmt(int fam, enum sync_fset set, const uint8_t *ele
 	return buf;
 }
 
-static int render_set(const struct sync_filter *f, int fam, int s, FILE *out)
+static int render_set(const struct sync_filter *f, int fam, int s, bool elements, FILE *out)
 {
 	const struct nft_set_def *def = &f->t[fam].sets[s];
 	enum nft_dtype types[NFT_FIELDS_MAX];
@@ -164,7 +164,7 @@ static int render_set(const struct sync_filter *f, int fam, int s, FILE *out)
 	if (nft_set_is_interval(def))
 		fprintf(out, "\t\tflags interval\n");
 	nft_elems_init(&e, nft_set_stride(def));
-	err = sync_filter_elems(f, fam, (enum sync_fset)s, &e);
+	err = elements ? sync_filter_elems(f, fam, (enum sync_fset)s, &e) : 0;
 	for (size_t i = 0; !err && i < e.n; i++)
 		fprintf(out, "%s%s%s", i ? ",\n\t\t\t     " : "\t\telements = { ",
 		        sync_filter_elem_fmt(fam, (enum sync_fset)s, nft_elems_at(&e, i), buf,
@@ -175,7 +175,7 @@ static int render_set(const struct sync_filter *f, int fam, int s, FILE *out)
 	return err;
 }
 
-int sync_filter_render(const struct sync_filter *f, int fam, FILE *out)
+int sync_filter_render(const struct sync_filter *f, int fam, bool elements, FILE *out)
 {
 	const struct sync_ftable *t = &f->t[fam];
 	int err = 0;
@@ -184,7 +184,7 @@ int sync_filter_render(const struct sync_filter *f, int fam, FILE *out)
 	for (int s = 0; s < FSET_N && !err; s++) {
 		if (s)
 			fputc('\n', out);
-		err = render_set(f, fam, s, out);
+		err = render_set(f, fam, s, elements, out);
 	}
 	for (size_t c = 0; c < t->def.n_chains && !err; c++) {
 		const struct nft_chain_def *ch = &t->chains[c];
@@ -202,5 +202,38 @@ int sync_filter_render(const struct sync_filter *f, int fam, FILE *out)
 		fprintf(out, "\t}\n");
 	}
 	fprintf(out, "}\n");
+	return err ? err : ferror(out) ? -EIO : 0;
+}
+
+int sync_filter_render_op(const struct sync_filter *f, const struct nft_op *op, FILE *out)
+{
+	int fam = sync_filter_fam(op->table->family);
+	const char *fname = fam == 0 ? "ip" : "ip6";
+	size_t stride;
+	char buf[256];
+	int err = 0;
+
+	if (fam < 0)
+		return -EINVAL;
+	switch (op->kind) {
+	case NFT_OP_DEL_TABLE:
+		fprintf(out, "nft delete table %s %s\n", fname, op->table->name);
+		break;
+	case NFT_OP_ADD_TABLE:
+		fprintf(out, "nft -f - <<'EOF'\n");
+		err = sync_filter_render(f, fam, false, out);
+		fprintf(out, "EOF\n");
+		break;
+	case NFT_OP_ADD_ELEMS:
+	case NFT_OP_DEL_ELEMS:
+		stride = nft_set_stride(&op->table->sets[op->set]);
+		for (size_t i = 0; i < op->n; i++)
+			fprintf(out, "nft %s element %s %s %s { %s }\n",
+			        op->kind == NFT_OP_ADD_ELEMS ? "add" : "delete", fname,
+			        op->table->name, op->table->sets[op->set].name,
+			        sync_filter_elem_fmt(fam, (enum sync_fset)op->set,
+			                             op->elems + i * stride, buf, sizeof(buf)));
+		break;
+	}
 	return err ? err : ferror(out) ? -EIO : 0;
 }

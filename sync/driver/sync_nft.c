@@ -30,6 +30,8 @@ struct sync_nft {
 	/* the dirty pass's changes, between its two transactions */
 	struct sync_filter_delta dirty;
 	bool have_dirty;
+	struct net_cidr pod_cidrs[2]; /* the Node's, for NodeCIDR mode */
+	size_t n_pod_cidrs;
 	struct sync_nft_stats st;
 };
 
@@ -95,6 +97,34 @@ int sync_nft_set_opts(struct sync_nft *n, const struct sync_filter_opts *fo)
 		log_info("nft_rules_changed", "action=replace-tables-at-next-full-pass");
 		n->need_full = true;
 	}
+	return err;
+}
+
+int sync_nft_set_pod_cidrs(struct sync_nft *n, const struct kipvs_config *cfg,
+                           const struct net_cidr *cidrs, size_t n_cidrs, bool *changed)
+{
+	struct sync_filter_opts fo;
+	bool was = n->need_full;
+	int err;
+
+	if (changed)
+		*changed = false;
+	if (n_cidrs > 2)
+		n_cidrs = 2;
+	if (n_cidrs == n->n_pod_cidrs &&
+	    (!n_cidrs || !memcmp(cidrs, n->pod_cidrs, n_cidrs * sizeof(*cidrs))))
+		return 0;
+	if (n_cidrs)
+		memcpy(n->pod_cidrs, cidrs, n_cidrs * sizeof(*cidrs));
+	n->n_pod_cidrs = n_cidrs;
+	if (cfg->detect_local_mode != DETECT_LOCAL_NODE_CIDR)
+		return 0;
+	n->need_full = false;
+	sync_filter_opts_from(cfg, n->pod_cidrs, n->n_pod_cidrs, &fo);
+	err = sync_nft_set_opts(n, &fo);
+	if (changed)
+		*changed = n->need_full;
+	n->need_full |= was;
 	return err;
 }
 
@@ -374,9 +404,10 @@ static void take_before(struct sync_filter_delta *to, struct sync_filter_delta *
  * the removals after. @state[fam]: -1 not read, 0 replace, 1 as built. */
 static int plan_full(struct sync_nft *n, struct sync_filter_delta *now, int state[])
 {
+	bool absent = false;
 	int err = 0;
 
-	for (int fam = 0; fam < SYNC_FILTER_FAMS && !err && n->available; fam++) {
+	for (int fam = 0; fam < SYNC_FILTER_FAMS && !err && !absent; fam++) {
 		const struct nft_table_def *tab = sync_filter_table(n->f, fam);
 		struct nft_elems have[FSET_N];
 
@@ -385,6 +416,7 @@ static int plan_full(struct sync_nft *n, struct sync_filter_delta *now, int stat
 		state[fam] = read_table(n, fam, have);
 		if (state[fam] == -EOPNOTSUPP) {
 			set_available(n, false, state[fam]);
+			absent = true;
 		} else if (state[fam] < 0) {
 			log_warn("nft_read_failed", "table=%s/%s err=%s", fam_name(fam), tab->name,
 			         strerror(-state[fam]));
@@ -424,7 +456,6 @@ int sync_nft_full_pre(struct sync_nft *n, const struct sync_store *st, const str
 		goto out;
 	sync_filter_delta_init(n->f, now);
 	/* Without nf_tables nothing is sent; a first answer brings it all. */
-	n->available = true;
 	err = plan_full(n, now, state);
 	if (err || !n->available) {
 		int e = sync_filter_take_pending(n->f, now);

@@ -71,6 +71,11 @@ const struct sync_filter *sync_nft_filter(const struct sync_nft *n);
 int sync_nft_set_opts(struct sync_nft *n, const struct sync_filter_opts *fo)
     __attribute__((warn_unused_result));
 
+/* The Node's spec.podCIDRs: with --detect-local-mode=NodeCIDR the rules
+ * follow them. *changed (may be NULL): they did. 0 or -errno. */
+int sync_nft_set_pod_cidrs(struct sync_nft *n, const struct kipvs_config *cfg,
+                           const struct net_cidr *cidrs, size_t n_cidrs, bool *changed)
+    __attribute__((warn_unused_result));
 /* A dirty Service: its elements recomputed. 0 or -ENOMEM. */
 int sync_nft_update(struct sync_nft *n, const struct sync_store *st, const struct sync_node *node,
                     const char *key) __attribute__((warn_unused_result));

@@ -52,6 +52,7 @@ struct full_pass {
 	struct sync_changes plan; /* the current chunk */
 	struct addr_set unbind;   /* to remove at the end: bound, and nothing wants them */
 	uint64_t start_us;
+	uint64_t nft_writes; /* the filter's transactions before the pass */
 };
 
 struct sync_reconcile {
@@ -59,6 +60,7 @@ struct sync_reconcile {
 	struct sync_node node;
 	struct sync_desired *d;
 	struct sync_drain *drain;
+	struct sync_nft *nft; /* the packet filter's part of the passes */
 	struct sync_own own;
 	struct sync_keys keys;  /* the virtual servers of the keyed pass under way */
 	struct sync_keys retry; /* virtual servers a failed keyed pass left */
@@ -238,6 +240,12 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 		err = sync_desired_new(&r->d);
 	if (!err)
 		err = sync_drain_new(&r->drain, cfg->graceful_timeout_ms);
+	if (!err) {
+		struct sync_filter_opts fo;
+
+		sync_filter_opts_from(cfg, NULL, 0, &fo);
+		err = sync_nft_new(o->ops, o->be, &fo, &r->nft);
+	}
 	if (err) {
 		sync_reconcile_free(r);
 		return err;
@@ -256,6 +264,7 @@ void sync_reconcile_free(struct sync_reconcile *r)
 	sync_keys_free(&r->retry);
 	sync_desired_free(r->d);
 	sync_drain_free(r->drain);
+	sync_nft_free(r->nft);
 	full_free(r->full);
 	set_free(&r->bound);
 	free(r);
@@ -288,6 +297,12 @@ int sync_reconcile_set_zone(struct sync_reconcile *r, const char *zone, bool *ch
 	if (!err && changed)
 		*changed = true;
 	return err;
+}
+
+int sync_reconcile_set_pod_cidrs(struct sync_reconcile *r, const struct net_cidr *cidrs, size_t n,
+                                 bool *changed)
+{
+	return sync_nft_set_pod_cidrs(r->nft, r->o.cfg, cidrs, n, changed);
 }
 
 static int find_ifindex(struct sync_reconcile *r)
@@ -706,6 +721,13 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 		err = full_addresses(r, f);
 	}
 	if (!err) {
+		/* What traffic to the new state needs, before any IPVS change. */
+		stage = "filter";
+		f->nft_writes = r->st.nft.writes;
+		err = sync_nft_full_pre(r->nft, r->o.store, &r->node);
+		sync_nft_stats(r->nft, &r->st.nft);
+	}
+	if (!err) {
 		ensure_timeouts(r);
 		stage = "kubernetes-first";
 		if (kubernetes_first)
@@ -734,6 +756,9 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	struct full_pass *f = r->full;
 	size_t removed = 0;
 
+	if (ok)
+		sync_nft_full_post(r->nft); /* what nothing uses any more */
+	sync_nft_stats(r->nft, &r->st.nft);
 	for (size_t i = 0; ok && i < f->unbind.n; i++) {
 		/* A dirty pass between planning and now may want it again. */
 		if (sync_desired_is_bound(r->d, &f->unbind.v[i]))
@@ -750,9 +775,10 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	if (ok)
 		log_info("sync",
 		         "kind=full vs=%zu dests=%zu bound=%zu changes=%zu failed=%zu "
-		         "addr_removed=%zu draining=%zu duration_ms=%.1f",
+		         "addr_removed=%zu draining=%zu nft_writes=%llu duration_ms=%.1f",
 		         r->st.vs, r->st.dests, r->st.bound, f->p.sent, f->p.failed, removed,
-		         r->st.draining, (double)r->st.last_duration_us / 1000.0);
+		         r->st.draining, (unsigned long long)(r->st.nft.writes - f->nft_writes),
+		         (double)r->st.last_duration_us / 1000.0);
 	/* The kernel's table and its index are a pass's, not the daemon's. */
 	full_free(f);
 	r->full = NULL;
@@ -793,8 +819,9 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max, bool *more)
 static int update_key(void *ctx, const char *key)
 {
 	struct sync_reconcile *r = ctx;
+	int err = sync_desired_update(r->d, r->o.store, &r->node, key, &r->keys);
 
-	return sync_desired_update(r->d, r->o.store, &r->node, key, &r->keys);
+	return err ? err : sync_nft_update(r->nft, r->o.store, &r->node, key);
 }
 
 void sync_reconcile_note_event(struct sync_reconcile *r, uint64_t rx_us)
@@ -873,13 +900,19 @@ static int dirty_pass(struct sync_reconcile *r, uint64_t now_ms, struct pass *p)
 	if (err)
 		return keep_keys(r, p->kind, "desired", err);
 	r->st.dirty_passes++;
-	if (!r->keys.n)
+	if (!r->keys.n && !sync_filter_has_pending(sync_nft_filter(r->nft)))
 		return 0;
 	err = dirty_bind(r);
 	if (err)
 		return keep_keys(r, p->kind, "addresses", err);
 	t0 = mono_us();
-	err = run_keys(r, now_ms, p);
+	/* The filter's additions before IPVS sends traffic their way, its
+	 * removals once IPVS no longer does. */
+	err = sync_nft_dirty_pre(r->nft);
+	if (!err)
+		err = run_keys(r, now_ms, p);
+	sync_nft_dirty_post(r->nft);
+	sync_nft_stats(r->nft, &r->st.nft);
 	if (err)
 		return keep_keys(r, p->kind, "apply", err);
 	r->st.last_duration_us = mono_us() - t0;
@@ -939,6 +972,8 @@ uint64_t sync_reconcile_drain_deadline(const struct sync_reconcile *r)
 void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_stats *out)
 {
 	*out = r->st;
+	sync_nft_stats(r->nft, &out->nft);
+	out->kernel_writes += out->nft.writes;
 	out->bound = r->bound.n;
 	out->draining = sync_drain_count(r->drain);
 }
@@ -946,4 +981,14 @@ void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_
 const struct sync_desired *sync_reconcile_desired(const struct sync_reconcile *r)
 {
 	return r->d;
+}
+
+const struct sync_filter *sync_reconcile_filter(const struct sync_reconcile *r)
+{
+	return sync_nft_filter(r->nft);
+}
+
+bool sync_reconcile_full_wanted(const struct sync_reconcile *r)
+{
+	return sync_nft_need_full(r->nft);
 }

@@ -6,7 +6,9 @@
  *
  * A write is recorded as done (0): an interface that would be created gets
  * a placeholder index and no addresses; a change "succeeds". Entries keep
- * the order the pass wrote them in.
+ * the order the pass wrote them in. An nftables transaction is recorded op
+ * by op, each with a copy of its elements (the table it names is the
+ * caller's: it must outlive the record).
  */
 #ifndef KIPVS_SYNC_RECORD_H
 #define KIPVS_SYNC_RECORD_H
@@ -21,6 +23,7 @@ enum sync_record_kind {
 	SYNC_REC_ADDR_DEL,
 	SYNC_REC_IPVS,     /* change */
 	SYNC_REC_TIMEOUTS, /* timeouts */
+	SYNC_REC_NFT,      /* nft: one operation of a transaction (elems owned) */
 };
 
 struct sync_record_entry {
@@ -29,6 +32,8 @@ struct sync_record_entry {
 	struct net_addr addr;
 	struct ipvs_change change;
 	struct ipvs_timeouts timeouts;
+	struct nft_op nft;
+	uint32_t nft_txn; /* transactions recorded before this one's */
 };
 
 struct sync_record;

@@ -502,7 +502,7 @@ static void render_as_recorded(void **state)
 	ffx_init(&x);
 	m = open_memstream(&out, &len);
 	for (int fam = 0; fam < SYNC_FILTER_FAMS; fam++)
-		assert_int_equal(sync_filter_render(x.f, fam, m), 0);
+		assert_int_equal(sync_filter_render(x.f, fam, true, m), 0);
 	fclose(m);
 	want = unit_read_file(unit_fixture_path("nft/default.nft"), &len);
 	assert_non_null(want);

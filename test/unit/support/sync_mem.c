@@ -31,6 +31,7 @@ struct sync_mem {
 	size_t n_bound, cap_bound;
 	struct ipvs_timeouts timeouts;
 	struct fault fault[SYNC_MEM_N_CALLS];
+	struct sync_mem_nft *nft;
 };
 
 struct mkey {
@@ -55,7 +56,17 @@ int sync_mem_new(struct sync_mem **out)
 	ipvs_table_init(&m->t);
 	sync_hash_init(&m->idx);
 	m->timeouts = (struct ipvs_timeouts){ .tcp = 900, .tcp_fin = 120, .udp = 300 };
+	if (sync_mem_nft_new(&m->nft)) {
+		sync_mem_free(m);
+		*out = NULL;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+struct sync_mem_nft *sync_mem_nft(const struct sync_mem *m)
+{
+	return m->nft;
 }
 
 void sync_mem_free(struct sync_mem *m)
@@ -67,6 +78,7 @@ void sync_mem_free(struct sync_mem *m)
 	sync_changes_free(&m->log);
 	free(m->node);
 	free(m->bound);
+	sync_mem_nft_free(m->nft);
 	free(m);
 }
 
@@ -517,6 +529,23 @@ static int mem_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return 0;
 }
 
+static int mem_nft_table(void *be, uint8_t family, const char *name,
+                         const struct nft_table_def *want, struct nft_table_def *out)
+{
+	return sync_mem_nft_table(((struct sync_mem *)be)->nft, family, name, want, out);
+}
+
+static int mem_nft_elems(void *be, uint8_t family, const char *table, const struct nft_set_def *set,
+                         struct nft_elems *out)
+{
+	return sync_mem_nft_elems(((struct sync_mem *)be)->nft, family, table, set, out);
+}
+
+static int mem_nft_apply(void *be, struct nft_op *ops, size_t n)
+{
+	return sync_mem_nft_apply(((struct sync_mem *)be)->nft, ops, n);
+}
+
 const struct sync_ops sync_mem_ops = {
 	.services = mem_services,
 	.dests = mem_dests,
@@ -529,4 +558,7 @@ const struct sync_ops sync_mem_ops = {
 	.addrs = mem_addrs,
 	.addr_add = mem_addr_add,
 	.addr_del = mem_addr_del,
+	.nft_table = mem_nft_table,
+	.nft_elems = mem_nft_elems,
+	.nft_apply = mem_nft_apply,
 };

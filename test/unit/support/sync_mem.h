@@ -15,7 +15,8 @@
  * kernel reports them; new destinations are listed first, as in a dump.
  *
  * Faults can be injected (sync_mem_fail) and every change applied is kept in
- * a log, so a test sees what a pass sent.
+ * a log, so a test sees what a pass sent. The nftables members go to an
+ * in-memory nf_tables (sync_mem_nft.h), reached with sync_mem_nft().
  */
 #ifndef KIPVS_SYNC_MEM_H
 #define KIPVS_SYNC_MEM_H
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "../../../sync/sync_ops.h"
+#include "sync_mem_nft.h"
 
 #define SYNC_MEM_NODE_IFINDEX  2
 #define SYNC_MEM_DUMMY_IFINDEX 10
@@ -61,6 +63,8 @@ int sync_mem_set_bound(struct sync_mem *m, const char *name, const struct net_ad
 /* The addresses on the dummy interface, sorted (NULL, 0 without it). */
 const struct net_addr *sync_mem_bound(const struct sync_mem *m, size_t *n);
 const struct ipvs_timeouts *sync_mem_timeouts(const struct sync_mem *m);
+/* The in-memory nf_tables behind the nftables members. */
+struct sync_mem_nft *sync_mem_nft(const struct sync_mem *m);
 
 enum sync_mem_call {
 	SYNC_MEM_APPLY,
