@@ -32,6 +32,7 @@ libyaml-dev
 lintian
 man-db
 mmdebstrap
+nftables
 nghttp2-server
 openssl
 pkg-config
