@@ -47,9 +47,13 @@ service("np-remote", 11, "podb1", "NodePort", node_port=30001)
 service("lb-local", 12, "poda1", "LoadBalancer", node_port=30002, etp="Local", hc=32001)
 # 3: hairpin: poda2 is the only backend of the Service it calls.
 service("hairpin", 13, "poda2")
-# 5: loadBalancerSourceRanges: the client's first address only.
+# 5: loadBalancerSourceRanges: the client's first address and the nodes; then
+# the client's first address only (kube-proxy: the node is then refused too).
 service("lb-ranges", 15, "poda1", "LoadBalancer", node_port=30005,
-        lb=["203.0.113.5", "fd00:113::5"], ranges=["198.51.100.2/32", "fd00:c::2/128"])
+        lb=["203.0.113.5", "fd00:113::5"],
+        ranges=["198.51.100.2/32", "172.18.0.0/24", "fd00:c::2/128", "fd00:18::/64"])
+service("lb-ranges-nonode", 18, "poda1", "LoadBalancer", node_port=30008,
+        lb=["203.0.113.8", "fd00:113::8"], ranges=["198.51.100.2/32", "fd00:c::2/128"])
 # 6: the VIP port filter.
 service("guard", 16, "poda1")
 # 7: ClusterIP whose backend is on node-b (masquerade or not, by source).

@@ -11,7 +11,9 @@
 #     not answer; health-check node port 200 on node-a, 503 on node-b
 #   3 hairpin: a pod reaches itself through its Service's VIP
 #   4 node-a itself reaches a ClusterIP and a NodePort on its own address
-#   5 loadBalancerSourceRanges: inside connects, outside dropped, node connects
+#   5 loadBalancerSourceRanges: inside connects, outside dropped, the node
+#     connects (when a range holds it; when none does it is refused, as
+#     kube-proxy refuses it since #119656)
 #   6 node-a's 2222 is not reachable on a ClusterIP (pod, outside, node);
 #     port 80 of the same VIP is
 #   7 --cluster-cidr: outside -> ClusterIP masqueraded, pod -> ClusterIP not;
@@ -41,10 +43,10 @@ A_PID=$KIPVS_PID
 must ipvs_wait 30 "=TCP $(hexap $A4 30001) " "=TCP $(hexap 10.96.0.17 80) "
 check node_b_programmed wait_until 30 sh -c "/usr/bin/ip netns exec $NS_B ipvsadm -Ln | grep -q '$B4:30002'"
 
-bypass_before=$(bypass_count)
+bypass_b=$(bypass_count b)
 for f in 4 6; do
 	eval "a=\$A$f b=\$B$f c=\$C$f cx=\$C${f}X"
-	if [ $f = 4 ]; then vip() { echo "10.96.0.$1"; }; lb=203.0.113.5; else vip() { echo "fd00:10:96::$1"; }; lb=fd00:113::5; fi
+	if [ $f = 4 ]; then vip() { echo "10.96.0.$1"; }; lb=203.0.113.5 lb8=203.0.113.8; else vip() { echo "fd00:10:96::$1"; }; lb=fd00:113::5 lb8=fd00:113::8; fi
 	A=$(canon $a) C=$(canon $c)
 
 	# 1: outside -> NodePort (ETP Cluster) -> node-b's pod, masqueraded to node-a.
@@ -52,7 +54,12 @@ for f in 4 6; do
 
 	# 2: ETP Local keeps the client's address; node-b has no local endpoint.
 	check_eq v$f.2_local_sees_client "$C" "$(ask $NS_CLIENT $a 30002)"
-	check_eq v$f.2_no_local_endpoint_no_answer FAIL "$(ask $NS_CLIENT $b 30002)"
+	# node-b sends it to node-a's pod unmasqueraded (kube-proxy's IPVS mode
+	# falls back to the cluster's endpoints, #97081): the reply leaves
+	# node-a straight to the client, which drops it.
+	from_a=$(bypass_count a)
+	check_eq v$f.2_no_local_endpoint_no_answer FAIL "$(ask_fail $NS_CLIENT $b 30002)"
+	check_sh v$f.2_no_local_endpoint_reply_bypassed_node_b "[ $(bypass_count a) -gt $from_a ]"
 	check_eq v$f.2_hc_node_a_200 200 "$(hc_status $NS_CLIENT $a 32001)"
 	check_eq v$f.2_hc_node_b_503 503 "$(hc_status $NS_CLIENT $b 32001)"
 
@@ -66,17 +73,20 @@ for f in 4 6; do
 	check_eq v$f.4_node_to_clusterip_sees_node_a "$A" "$(ask "" $(vip 11) 80)"
 	check_eq v$f.4_node_to_own_nodeport_sees_node_a "$A" "$(ask "" $a 30001)"
 
-	# 5: loadBalancerSourceRanges (the client's first address only).
+	# 5: loadBalancerSourceRanges: the client's first address and the
+	# nodes' network; then the client's first address only.
 	check_eq v$f.5_source_in_range_connects "$C" "$(ask $NS_CLIENT $lb 80 $c)"
-	check_eq v$f.5_source_out_of_range_dropped FAIL "$(ask $NS_CLIENT $lb 80 $cx)"
+	check_eq v$f.5_source_out_of_range_dropped FAIL "$(ask_fail $NS_CLIENT $lb 80 $cx)"
 	got=$(ask "" $lb 80)
-	check_sh v$f.5_node_connects "[ '$got' != FAIL ]"
+	check_sh v$f.5_node_in_range_connects "[ '$got' != FAIL ]"
+	check_eq v$f.5_nonode_source_in_range_connects "$C" "$(ask $NS_CLIENT $lb8 80 $c)"
+	check_eq v$f.5_nonode_node_refused FAIL "$(ask_fail "" $lb8 80)"
 
 	# 6: the host's 2222 is there (on the node IP) but not behind any VIP.
 	check_eq v$f.6_host_service_on_node_ip "node-2222 $C" "$(ask $NS_CLIENT $a 2222)"
-	check_eq v$f.6_vip_2222_from_pod FAIL "$(ask poda2 $(vip 16) 2222)"
-	check_eq v$f.6_vip_2222_from_outside FAIL "$(ask $NS_CLIENT $(vip 16) 2222)"
-	check_eq v$f.6_vip_2222_from_node FAIL "$(ask "" $(vip 16) 2222)"
+	check_eq v$f.6_vip_2222_from_pod FAIL "$(ask_fail poda2 $(vip 16) 2222)"
+	check_eq v$f.6_vip_2222_from_outside FAIL "$(ask_fail $NS_CLIENT $(vip 16) 2222)"
+	check_eq v$f.6_vip_2222_from_node FAIL "$(ask_fail "" $(vip 16) 2222)"
 	check_eq v$f.6_vip_80_from_pod "$P2" "$(ask poda2 $(vip 16) 80)"
 	check_sh v$f.6_vip_80_from_outside "[ '$(ask $NS_CLIENT $(vip 16) 80)' != FAIL ]"
 	check_sh v$f.6_vip_80_from_node "[ '$(ask "" $(vip 16) 80)' != FAIL ]"
@@ -85,17 +95,18 @@ for f in 4 6; do
 	check_eq v$f.7_outside_to_clusterip_masqueraded "$A" "$(ask $NS_CLIENT $(vip 17) 80)"
 	check_eq v$f.7_pod_to_clusterip_not_masqueraded "$P2" "$(ask poda2 $(vip 17) 80)"
 done
-check_eq no_reply_bypassed_node_a "$bypass_before" "$(bypass_count)"
+# No reply of node-b's pod bypassed node-a where node-a masqueraded.
+check_eq no_reply_bypassed_node_a "$bypass_b" "$(bypass_count b)"
 
 # --- 1 without the rules: kipvs's tables removed, the same request fails ------------
 echo "$KIPVS_TABLES" | while read -r t; do nft delete table $t; done
 check_sh tables_removed '! nft list tables | grep -q kipvs'
-bypass_before=$(bypass_count)
-check_eq v4.1_without_nft_fails FAIL "$(ask $NS_CLIENT $A4 30001)"
-check_eq v6.1_without_nft_fails FAIL "$(ask $NS_CLIENT $A6 30001)"
+bypass_b=$(bypass_count b)
+check_eq v4.1_without_nft_fails FAIL "$(ask_fail $NS_CLIENT $A4 30001)"
+check_eq v6.1_without_nft_fails FAIL "$(ask_fail $NS_CLIENT $A6 30001)"
 # Why: node-b's pod answered the client directly, past node-a.
-check_sh without_nft_reply_bypassed_node_a "[ $(bypass_count) -gt $bypass_before ]"
-diag "router: $(($(bypass_count) - bypass_before)) pod -> client packets while the tables were gone"
+check_sh without_nft_reply_bypassed_node_a "[ $(bypass_count b) -gt $bypass_b ]"
+diag "router: $(($(bypass_count b) - bypass_b)) packets from node-b's pod to the client while the tables were gone"
 kill -HUP $A_PID # a full pass repairs the drift
 check tables_repaired wait_until 20 sh -c "nft list tables | grep -q 'ip kipvs'"
 check_eq v4.1_repaired "$(canon $A4)" "$(ask $NS_CLIENT $A4 30001)"

@@ -32,9 +32,10 @@
 #                                  (IPv6 in full, as canon writes it) or FAIL
 #   canon ADDR                     an address as the backends print it
 #   hc_status NS HOST PORT         HTTP status of GET / (000: no answer)
-#   bypass_count                   packets the router forwarded from a pod
-#                                  straight to the client (replies that
-#                                  bypassed the node the client talked to)
+#   bypass_count a|b               packets the router forwarded from a pod
+#                                  straight to the client, arriving from
+#                                  node-a or node-b (replies that bypassed
+#                                  the node the client talked to)
 #   kipvs_b_start LOG [ARGS]       kipvs run in node-b (sets B_PID)
 
 NS_ROUTER=router
@@ -151,7 +152,8 @@ topo_setup() {
 		echo "addr add $C4/24 dev eth0"
 		echo "addr add $C4X/24 dev eth0"
 		echo "addr add $C6/64 dev eth0 nodad"
-		echo "addr add $C6X/64 dev eth0 nodad"
+		# Deprecated: never the default source, usable when asked for.
+		echo "addr add $C6X/64 dev eth0 nodad preferred_lft 0"
 		echo "route add default via 198.51.100.1"
 		echo "route add ::/0 via fd00:c::1"
 	} | _batch $NS_CLIENT || return 1
@@ -171,13 +173,18 @@ topo_setup() {
 	socat UNIX-LISTEN:"$VM_TMP/api.sock",fork TCP:"$VM_APISERVER" </dev/null >/dev/null 2>&1 &
 	$IPCMD netns exec $NS_B socat TCP-LISTEN:"${VM_APISERVER##*:}",bind="$VM_APISERVER_IP",reuseaddr,fork \
 		UNIX-CONNECT:"$VM_TMP/api.sock" </dev/null >/dev/null 2>&1 &
-	# The router counts pod -> client packets: replies that bypassed a node.
+	# The router counts pod -> client packets coming from each node:
+	# replies that bypassed the node the client had talked to.
 	$IPCMD netns exec $NS_ROUTER nft -f - <<-'NFT' || return 1
 		table inet probe {
-			chain fwd {
+			counter from_b { }
+			counter from_a { }
+			chain forward {
 				type filter hook forward priority 0;
-				ip saddr 10.244.0.0/16 ip daddr 198.51.100.0/24 counter
-				ip6 saddr fd00:244::/32 ip6 daddr fd00:c::/64 counter
+				iifname "r-b" ip saddr 10.244.0.0/16 ip daddr 198.51.100.0/24 counter name from_b
+				iifname "r-b" ip6 saddr fd00:244::/32 ip6 daddr fd00:c::/64 counter name from_b
+				iifname "r-a" ip saddr 10.244.0.0/16 ip daddr 198.51.100.0/24 counter name from_a
+				iifname "r-a" ip6 saddr fd00:244::/32 ip6 daddr fd00:c::/64 counter name from_a
 			}
 		}
 	NFT
@@ -210,6 +217,8 @@ canon() {
 	esac
 }
 
+# ASK_TMO: seconds a connection may take (expected failures use less).
+ASK_TMO=3
 ask() { # NS DST PORT [SRC]
 	_pre=
 	[ -n "$1" ] && _pre="$IPCMD netns exec $1"
@@ -217,9 +226,16 @@ ask() { # NS DST PORT [SRC]
 	*:*) _to="TCP6:[$2]:$3" _b=${4:+,bind=[$4]} ;;
 	*) _to="TCP4:$2:$3" _b=${4:+,bind=$4} ;;
 	esac
-	_got=$(timeout 8 $_pre socat -T 3 STDIO "$_to,connect-timeout=3$_b" </dev/null 2>/dev/null |
+	_got=$(timeout 8 $_pre socat -T 3 STDIO "$_to,connect-timeout=$ASK_TMO$_b" </dev/null 2>/dev/null |
 		head -n 1)
 	echo "${_got:-FAIL}"
+}
+
+# ask_fail: ask, for a connection that should not be answered.
+ask_fail() {
+	ASK_TMO=2
+	ask "$@"
+	ASK_TMO=3
 }
 
 hc_status() { # NS HOST PORT
@@ -229,10 +245,9 @@ hc_status() { # NS HOST PORT
 	$_pre curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://$_h:$3/"
 }
 
-bypass_count() {
-	$IPCMD netns exec $NS_ROUTER nft list chain inet probe fwd |
-		awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) }
-			END { print s + 0 }'
+bypass_count() { # a|b
+	$IPCMD netns exec $NS_ROUTER nft list counter inet probe from_$1 |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1) } END { print n + 0 }'
 }
 
 kipvs_b_start() { # LOG [ARGS...]
