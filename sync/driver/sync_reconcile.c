@@ -992,3 +992,8 @@ bool sync_reconcile_full_wanted(const struct sync_reconcile *r)
 {
 	return sync_nft_need_full(r->nft);
 }
+
+const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r)
+{
+	return &r->node;
+}

@@ -152,5 +152,8 @@ const struct sync_filter *sync_reconcile_filter(const struct sync_reconcile *r);
 /* A full pass is due soon: the filter found a table or set gone, or its
  * rules changed. */
 bool sync_reconcile_full_wanted(const struct sync_reconcile *r);
+/* This node as the passes see it (name, zone, NodePort addresses), for what
+ * else is computed from the store after a pass (health-check node ports). */
+const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r);
 
 #endif
