@@ -19,9 +19,9 @@
  *                             as source in lb_nonode (KUBE-IPVS-OUT-FILTER)
  *   nodeport (+ nodeport_loc when ETP Local)  proto . nodePort, when the node
  *                             has an address of the family
- *   hc_port                   healthCheckNodePort of a LoadBalancer with ETP
- *                             Local (its health server is another module's;
- *                             the filter only lets the port in)
+ *   hc_port                   healthCheckNodePort of the Services
+ *                             sync_desired_health_ports() lists (served by
+ *                             sync_hcnp; the filter only lets the port in)
  *   loopback                  every local endpoint of the port, ready or not
  *                             (KUBE-LOOP-BACK): ep . proto . port . ep
  *
@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sync_desired.h"
 #include "sync_filter_priv.h"
 #include "sync_rules.h"
 
@@ -303,6 +304,7 @@ int sync_filter_svc_elems(struct sync_filter *f, const struct sync_store *st,
 {
 	const struct kube_service *s = sync_svc_service(e);
 	struct svc_ctx c = { .s = s, .node = node };
+	bool usable = false;
 	int err = 0;
 
 	if (sync_rules_skip_reason(s))
@@ -325,13 +327,14 @@ int sync_filter_svc_elems(struct sync_filter *f, const struct sync_store *st,
 
 			if (!p->protocol || !p->port)
 				continue;
+			usable = true;
 			err = port_elems(f, &c, cip, p);
 			if (!err)
 				err = loopback_elems(f, st, e, &c, p);
 		}
-		/* KUBE-HEALTH-CHECK-NODE-PORT: kube-proxy's NeedsHealthCheck. */
-		if (!err && s->type == KUBE_SVC_LOAD_BALANCER &&
-		    s->external_policy == KUBE_POLICY_LOCAL && s->health_check_node_port) {
+		/* KUBE-HEALTH-CHECK-NODE-PORT: exactly the Services
+		 * sync_desired_health_ports() lists (and sync_hcnp serves). */
+		if (!err && usable && sync_desired_needs_health_check(s)) {
 			struct kb k = { .n = 0 };
 
 			kb_port(&k, s->health_check_node_port, false);

@@ -15,6 +15,8 @@
 #include "test_filter_fx.h"
 #include "test_sync_fx.h"
 
+#include "../../sync/sync_desired.h"
+
 /* Every element of (@fam, @set) as nft prints it, one per line. */
 static char *set_text(const struct sync_filter *f, int fam, enum sync_fset set)
 {
@@ -293,6 +295,27 @@ static void elements_ipv6(void **state)
 	ffx_fini(&x);
 }
 
+/* hc_port holds exactly the ports sync_desired_health_ports() lists (the
+ * servers sync_hcnp opens), in each family. */
+static void hc_port_is_the_health_ports(void **state)
+{
+	struct sync_health_port *p = NULL;
+	char want[256];
+	struct ffx x;
+	size_t n = 0, len = 0;
+
+	ffx_init(&x);
+	assert_int_equal(sync_desired_health_ports(x.st, &x.node, &p, &n), 0);
+	assert_true(n > 0);
+	want[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%u\n", p[i].port);
+	free(p);
+	assert_set(x.f, 0, FSET_HC_PORT, want);
+	assert_set(x.f, 1, FSET_HC_PORT, want);
+	ffx_fini(&x);
+}
+
 /* A node without IPv6 addresses serves no IPv6 NodePorts (kube-proxy
  * skips them) but keeps the rest of the family. */
 static void nodeports_need_a_node_address(void **state)
@@ -519,6 +542,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(options_from_flags),
 	cmocka_unit_test(elements_ipv4),
 	cmocka_unit_test(elements_ipv6),
+	cmocka_unit_test(hc_port_is_the_health_ports),
 	cmocka_unit_test(nodeports_need_a_node_address),
 	cmocka_unit_test(shared_elements_are_counted),
 	cmocka_unit_test(pending_changes_cancel_out),
