@@ -160,7 +160,7 @@ static const struct config_flag flags[] = {
 	  "IPVS UDP timeout; 0 = leave as is" },
 	{ "masquerade-all", NULL, CF_BOOL, OFF(masquerade_all), "false",
 	  "masquerade (SNAT) all traffic to cluster IPs" },
-	{ "iptables-masquerade-bit", "ipvs-masquerade-bit", CF_BIT, OFF(masquerade_bit), "14",
+	{ "iptables-masquerade-bit", NULL, CF_BIT, OFF(masquerade_bit), "14",
 	  "bit of the packet mark that flags traffic to masquerade (0-31)" },
 	{ "cluster-cidr", NULL, CF_LCIDRS, OFF(cluster_cidrs), "",
 	  "the pods' CIDRs (comma-separated, one per family): traffic from elsewhere to a "
@@ -193,7 +193,7 @@ static const struct config_flag flags[] = {
 	{ "config-sync-period", NULL, CF_DUR, OFF(config_sync_period_ms), "15m",
 	  "accepted for kube-proxy compatibility (watches need no resync)" },
 	{ "cleanup", NULL, CF_BOOL, OFF(cleanup), "false",
-	  "remove kipvs's virtual servers and kube-ipvs0, then exit" },
+	  "remove kipvs's virtual servers, kube-ipvs0 and nftables tables, then exit" },
 	{ "log-level", NULL, CF_LOGLVL, OFF(log_level), "info", "error, warn, info or debug" },
 	{ "v", NULL, CF_KLOGV, OFF(log_level), "2",
 	  "kube-proxy's verbosity: 0-3 = info, 4 and more = debug" },
