@@ -55,7 +55,9 @@ int cmd_cleanup(int argc, char **argv)
 	else
 		printf("%s %zu virtual servers%s%s, %zu foreign left alone%s\n",
 		       dry ? "would remove" : "removed", res.vs_removed,
-		       res.link_removed ? " and kube-ipvs0" : "",
+		       !res.link_removed ? ""
+		       : res.nft_tables  ? ", kube-ipvs0"
+		                         : " and kube-ipvs0",
 		       res.nft_tables == 2   ? " and the nftables tables ip/ip6 kipvs"
 		       : res.nft_tables == 1 ? " and an nftables table kipvs"
 		                             : "",
