@@ -113,16 +113,25 @@ check sig_elements_gone wait_until 20 sh -c "! nft list set ip kipvs clusterip |
 check dirty_pass_as_rendered wait_until 10 listed_equal
 same_as_rendered after_delete
 
-# Drift: an element, a rule and a whole table removed by hand.
+# Drift: an element, a rule and a whole table removed by hand (kipvs
+# stopped meanwhile, so that only kipvs diff runs until it is resumed).
+kill -STOP $KIPVS_PID
 must nft delete element ip kipvs clusterip '{ 10.96.0.1 . tcp . 443 }'
 h=$(nft -a list chain ip kipvs vip_guard | awk '/@hc_port return/ { print $NF }')
 must nft delete rule ip kipvs vip_guard handle "$h"
 must nft delete table ip6 kipvs
+nft monitor >"$VM_TMP/diff.monitor" 2>&1 &
+monitor=$!
+sleep 1
 ./kipvs diff $KC $NODE >"$VM_TMP/diff.out" 2>"$VM_TMP/diff.err"
 check_eq diff_says_out_of_sync 1 $?
+sleep 1
+kill $monitor
+check_eq diff_wrote_nothing "" "$(cat "$VM_TMP/diff.monitor")"
 check diff_shows_element grep -qx 'nft add element ip kipvs clusterip { 10.96.0.1 . tcp . 443 }' "$VM_TMP/diff.out"
 check diff_shows_ip6_table grep -q 'table ip6 kipvs' "$VM_TMP/diff.out"
 check_not diff_changed_nothing nft list table ip6 kipvs
+kill -CONT $KIPVS_PID
 # The next periodic full pass (every 10 s) repairs all of it.
 check drift_repaired_within_a_period wait_until 25 listed_equal
 same_as_rendered repaired
@@ -133,6 +142,7 @@ nft -a list ruleset >"$VM_TMP/handles.before" 2>&1
 must stop_kipvs
 nft monitor >"$VM_TMP/monitor" 2>&1 &
 monitor=$!
+sleep 1
 must start_kipvs "$VM_TMP/kipvs2.log" --ipvs-sync-period 10s
 check restart_full_pass wait_until 20 grep -q 'event=sync kind=full' "$VM_TMP/kipvs2.log"
 sleep 1
@@ -146,12 +156,13 @@ check_same admin_untouched_by_sync "cat $VM_TMP/admin.before" admin_snap
 # kipvs cleanup: its tables go, nothing else does.
 ./kipvs cleanup >"$VM_TMP/cleanup.out" 2>&1
 check_eq cleanup_ok 0 $?
-check cleanup_says_tables grep -q 'nftables tables ip/ip6 kipvs' "$VM_TMP/cleanup.out"
+check cleanup_says grep -qx 'removed [1-9][0-9]* virtual servers, kube-ipvs0 and the nftables tables ip/ip6 kipvs, 0 foreign left alone' "$VM_TMP/cleanup.out"
 check_not cleanup_removed_ip nft list table ip kipvs
 check_not cleanup_removed_ip6 nft list table ip6 kipvs
 check_same admin_untouched_by_cleanup "cat $VM_TMP/admin.before" admin_snap
 ./kipvs cleanup >"$VM_TMP/cleanup2.out" 2>&1
 check_eq cleanup_again_nothing_to_do 0 $?
+check cleanup_again_says grep -q '^nothing to do' "$VM_TMP/cleanup2.out"
 
 ip netns del $SCRATCH
 trap - EXIT
