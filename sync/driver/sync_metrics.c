@@ -82,6 +82,20 @@ static double nft_last_txn(void *ctx)
 	return nft_figure(ctx, offsetof(struct sync_nft_stats, last_txn_us)) / 1e6;
 }
 
+static double nft_full_txn(void *ctx)
+{
+	return nft_figure(ctx, offsetof(struct sync_nft_stats, last_full_txn_us)) / 1e6;
+}
+
+static double nft_full_elems(void *ctx)
+{
+	struct sync_metrics *m = ctx;
+	struct sync_reconcile_stats st;
+
+	sync_reconcile_stats(m->rec, &st);
+	return (double)st.nft.last_full_elems;
+}
+
 int sync_metrics_new(struct opsrv *ops, struct sync_reconcile *rec, struct sync_metrics **out)
 {
 	struct sync_metrics *m = calloc(1, sizeof(*m));
@@ -122,6 +136,17 @@ int sync_metrics_new(struct opsrv *ops, struct sync_reconcile *rec, struct sync_
 		      "The last nftables transaction, from sending to the kernel's last answer.",
 		  .type = METRIC_GAUGE,
 		  .fn = nft_last_txn,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_full_transaction_seconds",
+		  .help = "The last full pass's nftables transaction (a cold start's: both tables "
+		          "with every element), from sending to the kernel's last answer.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_full_txn,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_full_transaction_elements",
+		  .help = "Set elements the last full pass's nftables transaction sent.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_full_elems,
 		  .fn_ctx = m },
 	};
 	const struct metric_desc txns = {
