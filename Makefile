@@ -90,11 +90,14 @@ $(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The test programs' tool (test/tools/), never part of kipvs: plain for the
-# VM guest, sanitized for host tests. It borrows kipvs watch (cmd/watch.c).
-$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/libkipvs.a
+# VM guest, sanitized for host tests. It borrows kipvs watch (cmd/watch.c,
+# with its --timeout from cmd/deadline.c).
+$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
+		$(B)/libkipvs.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/libkipvs.a
+$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
+		$(B)/san/libkipvs.a
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
