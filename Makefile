@@ -94,13 +94,14 @@ $(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 
 # The test programs' tool (test/tools/), never part of kipvs: plain for the
 # VM guest, sanitized for host tests. It borrows kipvs watch and run
-# (cmd/watch.c, cmd/run.c) to run them with test-only knobs.
-$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/run.o \
-		$(B)/libkipvs.a
+# (cmd/watch.c with its --timeout from cmd/deadline.c, cmd/run.c) to run
+# them with test-only knobs.
+$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
+		$(B)/obj/cmd/run.o $(B)/libkipvs.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
-$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/run.o \
-		$(B)/san/libkipvs.a
+$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
+		$(B)/san/cmd/run.o $(B)/san/libkipvs.a
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 

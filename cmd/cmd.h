@@ -38,4 +38,19 @@ int cmd_cleanup(int argc, char **argv);
 /* What a sync would change now. */
 int cmd_diff(int argc, char **argv);
 
+/*
+ * The deadline of a one-shot command that reads the API server (render
+ * without -f, diff, watch --once): takes "--timeout DURATION" (or
+ * "--timeout=DURATION", a Go duration above zero) out of argv, leaving the
+ * rest in order; *secs gets it, or CMD_TIMEOUT_DEFAULT_S. 0, or -EINVAL with
+ * the message printed.
+ */
+#define CMD_TIMEOUT_DEFAULT_S 30.0
+#define CMD_TIMEOUT_HELP                                                                           \
+	"  --timeout DURATION            give up when the API server has not answered every\n"     \
+	"                                list by then (default 30s); exit status non-zero\n"
+int cmd_take_timeout(int *argc, char **argv, const char *cmd, double *secs);
+/* Says why the cluster could not be read (sync_fetch's error) on stderr. */
+void cmd_fetch_failed(const char *cmd, int err, double timeout_s);
+
 #endif

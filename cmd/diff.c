@@ -138,13 +138,20 @@ int cmd_diff(int argc, char **argv)
 	struct sync_nl nl = { 0 };
 	char err[512], host[256], *zone = NULL;
 	bool more = true, help;
+	double timeout_s;
 	int rc;
 
 	config_init(&cfg);
+	if (cmd_take_timeout(&argc, argv, "diff", &timeout_s)) {
+		config_free(&cfg);
+		return 2;
+	}
 	rc = config_from_args(&cfg, argc, argv, stdout, &help, err, sizeof(err));
 	if (rc || help) {
 		if (rc)
 			fprintf(stderr, "kipvs diff: %s\n", err);
+		else
+			fputs("\n" CMD_TIMEOUT_HELP, stdout);
 		config_free(&cfg);
 		return rc ? 2 : 0;
 	}
@@ -163,9 +170,9 @@ int cmd_diff(int argc, char **argv)
 	if (!rc)
 		rc = sync_store_new(&st);
 	if (!rc)
-		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, 60.0);
+		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, timeout_s);
 	if (rc) {
-		fprintf(stderr, "kipvs diff: cannot read the cluster: %s\n", strerror(-rc));
+		cmd_fetch_failed("diff", rc, timeout_s);
 		rc = 2;
 		goto out;
 	}
