@@ -434,6 +434,43 @@ static void passes_hand_on_their_targets(void **state)
 	pfx_fini(&x);
 }
 
+/* Every address a Service is reached by is a virtual server of its own:
+ * the cluster IP, each external IP and load-balancer IP each get a target. */
+static void every_address_of_a_service(void **state)
+{
+	struct pfx x;
+	struct kube_service *s;
+	struct kube_endpoint_slice *sl;
+
+	(void)state;
+	pfx_init(&x, NULL, NULL);
+	s = fx_service("kube/edge", "10.96.0.20");
+	s->type = KUBE_SVC_LOAD_BALANCER;
+	fx_port(s, "dns", IPPROTO_UDP, 53, 0);
+	fx_external_ip(s, "192.0.2.10");
+	fx_lb(s, "198.51.100.7", false);
+	assert_int_equal(sync_store_upsert_service(x.st, s), 0);
+	sl = fx_slice("kube/edge-1", "edge", AF_INET);
+	fx_slice_port(sl, "dns", IPPROTO_UDP, 53);
+	fx_ep(sl, "10.244.0.1", "node-b", FX_RS);
+	fx_ep(sl, "10.244.0.2", "node-b", FX_RS);
+	assert_int_equal(sync_store_upsert_slice(x.st, sl), 0);
+	pfx_full(&x, 0);
+	assert_text(asked(&x, NULL),
+	            "newly_active 17 10.96.0.20:53 keep=10.244.0.1:53,10.244.0.2:53\n"
+	            "newly_active 17 192.0.2.10:53 keep=10.244.0.1:53,10.244.0.2:53\n"
+	            "newly_active 17 198.51.100.7:53 keep=10.244.0.1:53,10.244.0.2:53\n");
+	sl = fx_slice("kube/edge-1", "edge", AF_INET);
+	fx_slice_port(sl, "dns", IPPROTO_UDP, 53);
+	fx_ep(sl, "10.244.0.2", "node-b", FX_RS);
+	assert_int_equal(sync_store_upsert_slice(x.st, sl), 0);
+	assert_int_equal(sync_reconcile_dirty(x.r, 1000, NULL), 0);
+	assert_text(asked(&x, NULL), "dest_gone 17 10.96.0.20:53 rs=10.244.0.1:53\n"
+	                             "dest_gone 17 192.0.2.10:53 rs=10.244.0.1:53\n"
+	                             "dest_gone 17 198.51.100.7:53 rs=10.244.0.1:53\n");
+	pfx_fini(&x);
+}
+
 /* Changes the kernel refused leave nothing to clean; a failing hand-over is
  * logged and the pass still counts as done. */
 static void refused_changes_and_failing_backend(void **state)
@@ -518,6 +555,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(many_dumps_become_one),
 	cmocka_unit_test(index_finds_stale_entries),
 	cmocka_unit_test(passes_hand_on_their_targets),
+	cmocka_unit_test(every_address_of_a_service),
 	cmocka_unit_test(refused_changes_and_failing_backend),
 	cmocka_unit_test(recorder_keeps_targets),
 };
