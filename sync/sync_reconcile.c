@@ -337,8 +337,10 @@ int sync_reconcile_refresh_node(struct sync_reconcile *r)
 		err = -ENOMEM;
 		goto out;
 	}
-	memcpy(old_node, r->node.node_addrs, n_old_node * sizeof(*old_node));
-	memcpy(old_local, r->node.local_addrs, n_old_local * sizeof(*old_local));
+	if (n_old_node)
+		memcpy(old_node, r->node.node_addrs, n_old_node * sizeof(*old_node));
+	if (n_old_local)
+		memcpy(old_local, r->node.local_addrs, n_old_local * sizeof(*old_local));
 	for (size_t i = 0; i < n_all; i++)
 		local[n_local++] = all[i].addr;
 	if (cfg->n_node_ips) {
