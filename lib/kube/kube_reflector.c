@@ -497,16 +497,23 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		r->blen = kube_json_drop_managed_fields(r->body, r->blen);
 	rc = kube_json_arena_parse(r->arena, r->body ? r->body : "", r->blen, r->o.name, &page);
 	body_free(r);
-	if (!rc)
-		rc = apply_page(r, page);
-	kube_json_arena_reset(r->arena);
-	if (rc) {
-		struct kube_http_result bad = { .err = -EIO, .detail = "the answer is not a list" };
+	{
+		struct kube_http_result bad = { .err = -EBADMSG,
+			                        .detail = "the answer is not JSON" };
 
-		if (rc == -ENOMEM)
+		if (!rc) {
+			rc = apply_page(r, page);
+			bad.detail = "the answer is not a list";
+		}
+		kube_json_arena_reset(r->arena);
+		if (rc == -ENOMEM) {
+			bad.err = -ENOMEM;
 			bad.detail = "out of memory";
-		list_failed(r, &bad);
-		return;
+		}
+		if (rc) {
+			list_failed(r, &bad);
+			return;
+		}
 	}
 	r->expired_in_row = 0;
 	accepted(r);
