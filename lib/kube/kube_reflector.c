@@ -26,6 +26,9 @@
 #define WATCH_STALL_MARGIN_MAX_S 30
 #define WATCH_STALL_MARGIN_MIN_S 2
 #define PATH_MAX_LEN             4096
+/* A complete list that took this long is said (client-go traces lists over
+ * 10 s too): an API server this slow is worth knowing about. */
+#define SLOW_LIST_S 10.0
 
 enum phase {
 	PH_IDLE = 0,
@@ -64,6 +67,8 @@ struct kube_reflector {
 	int expired_in_row; /* list pages answered 410 in a row */
 	int quick_fails;    /* watches in a row that ended at once with nothing */
 	/* list page in flight */
+	double list_t0;        /* this attempt started (ev_now) */
+	unsigned long list_pg; /* pages this attempt got */
 	char *cont;
 	char *list_rv;
 	char *body;
@@ -488,6 +493,7 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	r->st.pages++;
+	r->list_pg++;
 	log_debug("list_page", "resource=%s bytes=%zu http=%s", r->o.name, r->blen,
 	          res->http2 ? "2" : "1.1");
 	/* A page is thousands of objects: parse it into an arena (one block
@@ -535,6 +541,10 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		r->synced = true;
 		log_debug("list_done", "resource=%s rv=%s objects=%zu", r->o.name, r->rv,
 		          kube_cache_count(r->cache));
+		if (ev_now(r->loop) - r->list_t0 >= SLOW_LIST_S)
+			log_info("list_slow", "resource=%s seconds=%.1f pages=%lu objects=%zu",
+			         r->o.name, ev_now(r->loop) - r->list_t0, r->list_pg,
+			         kube_cache_count(r->cache));
 		if (r->cbs.list_end)
 			r->cbs.list_end(r->ctx, r, first);
 	}
@@ -592,6 +602,8 @@ static void start_list(struct kube_reflector *r, enum kube_list_reason why, bool
 	/* Every attempt starts a new generation: a page delivered by an
 	 * abandoned attempt does not count as seen by this one. */
 	kube_cache_relist_begin(r->cache);
+	r->list_t0 = ev_now(r->loop);
+	r->list_pg = 0;
 	free(r->cont);
 	r->cont = NULL;
 	free(r->list_rv);
