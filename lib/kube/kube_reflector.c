@@ -730,12 +730,16 @@ static void watch_done(void *ctx, const struct kube_http_result *res)
 	r->req = NULL;
 	kube_lines_reset(&r->lines);
 	/*
-	 * Only watches the server answered count: connections refused or reset
-	 * during an outage must not make the first 410 after it wait in the
-	 * backoff before relisting.
+	 * A watch that lived or delivered events ends a row of quick failures,
+	 * however it ended (cut, an oversized event). Only short empty watches
+	 * the server answered add to it: connections refused or reset during an
+	 * outage must not make the first 410 after it wait in the backoff
+	 * before relisting.
 	 */
-	if (!res->err)
-		r->quick_fails = short_empty ? r->quick_fails + 1 : 0;
+	if (!short_empty)
+		r->quick_fails = 0;
+	else if (!res->err)
+		r->quick_fails++;
 	switch (r->wstop) {
 	case WS_EXPIRED:
 		why = KUBE_LIST_EXPIRED;
