@@ -186,6 +186,7 @@ class Driver:
         self.token_due = None  # (time, token) to publish
         self.big_until = {}  # svc -> time its big annotation goes
         self.log_seq = 0
+        self.unsettled = set()  # request log entries not answered yet when read
         self.reject_done = False
         self.trickle_at = -1e9
         self.failures = []
@@ -244,7 +245,10 @@ class Driver:
     def op(self):
         present = [s for s in self.svcs if s.present]
         absent = [s for s in self.svcs if not s.present]
-        ops = [("add", 3 if absent else 0), ("delete", 2 if len(present) > 3 else 0),
+        # About 70 % of the services exist at any time (a steady state, so that
+        # RSS measures kipvs, not a growing cluster).
+        more = len(present) < 0.7 * len(self.svcs)
+        ops = [("add", (3 if more else 1) if absent else 0), ("delete", (1 if more else 3) if len(present) > 3 else 0),
                ("flap", 8 if present else 0), ("scale", 6 if present else 0), ("port", 2 if present else 0),
                ("type", 2 if present else 0), ("affinity", 1 if present else 0),
                ("scheduler", 1 if present else 0), ("policy", 1 if present else 0),
@@ -260,9 +264,13 @@ class Driver:
         self.op_counts[name] = self.op_counts.get(name, 0) + 1
 
     def op_add(self, s):
-        # A fresh spec; slices left behind by a deletion stay (stale ones, as
-        # a slow garbage collector leaves them).
-        slices, gen = s.slices, s.gen
+        # A fresh spec; one slice left behind by the deletion may stay (a stale
+        # one, as a slow garbage collector leaves it), the others go now.
+        stale, gen = sorted(s.slices), s.gen
+        self.rng.shuffle(stale)
+        for name in stale[1:]:
+            self.write("DELETE", self.slice_url(s, name))
+        slices = {k: s.slices[k] for k in stale[:1]}
         s.__init__(self.rng, s.ns, s.idx)
         s.slices, s.gen, s.present = slices, gen, True
         self.write("POST", "/api/v1/namespaces/%s/services" % s.ns, s.obj())
@@ -395,14 +403,26 @@ class Driver:
         for fid in [i for i in self.pending if i not in live]:
             self.fired[self.pending.pop(fid)] += 1
 
-    def poll_requests(self):
-        """Request faults and 401s, as the fake answered kipvs (its request log)."""
-        reqs = self.api.ctl("GET", "/_fake/requests?since=%d" % self.log_seq)["requests"]
+    def poll_requests(self, final=False):
+        """Request faults and 401s, as the fake answered kipvs (its request log).
+        The fake logs a request when it arrives and its status once answered
+        (a trickled list: seconds later): an entry without one is read again
+        on the next poll, until it has one, was reset (no answer ever), is two
+        minutes old or this is the last poll."""
+        since = min(self.unsettled) - 1 if self.unsettled else self.log_seq
+        reqs = self.api.ctl("GET", "/_fake/requests?since=%d" % since)["requests"]
         for e in reqs:
-            self.log_seq = max(self.log_seq, e["seq"])
+            seq = e["seq"]
+            if seq <= self.log_seq and seq not in self.unsettled:
+                continue  # counted
+            self.log_seq = max(self.log_seq, seq)
             if not (e.get("userAgent") or "").startswith("kipvs/"):
                 continue
             f, st = e.get("fault"), e.get("status")
+            if st is None and f != "refuse" and not final and time.time() - e["time"] < 120:
+                self.unsettled.add(seq)
+                continue
+            self.unsettled.discard(seq)
             if f == "status" and st in (500, 429, 422):
                 self.fired[{500: "e500", 429: "e429", 422: "reject"}[st]] += 1
             elif f == "truncate" and st == 200:
@@ -432,12 +452,16 @@ class Driver:
     def ready_for_fault(self):
         """The resources whose watch kipvs has open now (a fault there is met at
         once), or None while an earlier fault still waits to be taken (less
-        than 40 s: kipvs may be backing off)."""
+        than 40 s: kipvs may be backing off) or a stream that took a
+        watch-drop is not cut yet (it cuts at its next line: nothing else
+        may end that stream first)."""
         now = time.time()
         if any(now - f["added"] < 40 for f in self.api.ctl("GET", "/_fake/faults")["faults"]):
             return None
-        return sorted({w["resource"] for w in self.api.ctl("GET", "/_fake/watches")["watches"]
-                       if w["namespace"] is None and w["resource"] in PATHS})
+        watches = self.api.ctl("GET", "/_fake/watches")["watches"]
+        if any("watch-drop" in w.get("faults", ()) for w in watches):
+            return None
+        return sorted({w["resource"] for w in watches if w["namespace"] is None and w["resource"] in PATHS})
 
     def fault(self, kind, healthy):
         res = self.rng.choice(healthy)
@@ -591,7 +615,7 @@ class Driver:
         self.api.ctl("DELETE", "/_fake/faults")
         self.housekeeping(final=True)
         time.sleep(0.5)
-        self.poll_requests()
+        self.poll_requests(final=True)
         fired = " ".join("%s=%d" % kv for kv in sorted(self.fired.items()))
         left = [k for k in KINDS if k not in self.fired or not self.fired.get(k)]
         log("done: %d changes %s; fired %s; never fired: %s" % (self.ops, self.op_counts, fired, left))
