@@ -190,6 +190,10 @@ evidence metric_watch_restarts $((FDROP + FREF / 2)) ge "$(msum kipvs_watch_rest
 evidence log_410 "$F410" ge "$(n 'event=watch_expired ')"
 evidence log_relist_410 "$F410" ge "$(n 'event=relist .* reason=410')"
 evidence metric_relists $((F410 + FHUGE)) ge "$(msum kipvs_watch_relists_total)"
+# A compacted history: the re-watch from kipvs's old resourceVersion is the
+# fake's own 410 ("too old resource version"), not an injected ERROR event.
+FCOMP=$(fired compact)
+[ "$FCOMP" -gt 0 ] && evidence log_410_compacted "$FCOMP" ge "$(n 'event=watch_expired .* message="too old resource version')"
 # The 10 MiB events are dropped, the 3 MiB objects are not.
 evidence log_too_large "$FHUGE" eq "$(n 'event=watch_event_too_large ')"
 evidence log_relist_too_large "$FHUGE" eq "$(n 'event=relist .* reason=event-too-large')"
@@ -200,7 +204,7 @@ if [ "$FREJ" -gt 0 ]; then
 	evidence log_rejected_recovered 1 ge "$(n 'event=api_rejected_recovered ')"
 	evidence metric_rejected "$FREJ" eq "$(msum kipvs_api_rejected_total 'code="422"')"
 fi
-for k in e500 e429 e401 truncate refuse drop w410 huge trickle big token; do
+for k in e500 e429 e401 truncate refuse drop w410 compact huge trickle big token reject; do
 	[ "$(fired $k)" -gt 0 ] || diag "note: no $k fault reached kipvs in this run"
 done
 
