@@ -43,6 +43,19 @@ out=$(git grep -n -I --untracked -E -e '/s[h]ared' -e 's[h]ared/' -e "[\"']s[h]a
 	head -20)
 [ -z "$out" ] && report ok no-outside-paths "" || report fail no-outside-paths "$out"
 
+# Arrows point one way: cmd -> sync/driver -> sync (the pure core) -> ipvs -> lib.
+# ipvs/ knows nothing of Kubernetes or of the sync passes; lib/ nothing of the
+# kernel side; the core of sync/ does no I/O (no event loop, no HTTP, no
+# driver); nothing includes cmd/.
+in_dir() { printf '%s\n' "${srcs[@]}" | grep -E "$1"; }
+out=$({
+	f=$(in_dir '^ipvs/'); [ -n "$f" ] && grep -nE '#include "[^"]*(sync|kube|cmd)/' $f
+	f=$(in_dir '^lib/'); [ -n "$f" ] && grep -nE '#include "[^"]*(ipvs|sync|cmd)/' $f
+	f=$(in_dir '^sync/[^/]*$'); [ -n "$f" ] && grep -nE '#include ("[^"]*driver/|<(ev|curl/curl|microhttpd)\.h>)' $f
+	f=$(in_dir '^(lib|ipvs|sync)/'); [ -n "$f" ] && grep -nE '#include "[^"]*cmd/' $f
+} | head -20)
+[ -z "$out" ] && report ok one-way-includes "" || report fail one-way-includes "$out"
+
 out=$(wc -l "${srcs[@]}" 2>/dev/null | awk '$2 != "total" && $1 > 1000 {print $2 " (" $1 " lines)"}')
 [ -z "$out" ] && report ok files-under-1000-lines "" || report fail files-under-1000-lines "$out"
 echo "1..$n"

@@ -19,6 +19,7 @@ gzip
 iproute2
 ipvsadm
 kmod
+libc6-dbg
 libcjson-dev
 libcmocka-dev
 libcurl4-openssl-dev
@@ -39,6 +40,7 @@ python3-yaml
 qemu-system-x86
 socat
 systemd
+valgrind
 umoci
 "
 

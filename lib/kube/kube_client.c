@@ -606,6 +606,34 @@ const char *kube_client_server_version(const struct kube_client *c)
 	return c->server_version;
 }
 
+const char *kube_client_pending(const struct kube_client *c, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (c->all_synced)
+		return buf;
+	if (!c->want[KUBE_RES_ENDPOINTSLICES] && !c->want[KUBE_RES_ENDPOINTS]) {
+		int n = snprintf(buf, len, "discovery");
+
+		o = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	}
+	for (int i = 0; i < KUBE_RES_COUNT; i++) {
+		int n;
+
+		if (!c->want[i] || c->synced[i] || (i == KUBE_RES_NODES && c->node_given_up))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+		             kube_resource_name((enum kube_resource)i));
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	return buf;
+}
+
 bool kube_client_rejected(const struct kube_client *c)
 {
 	for (int i = 0; i < KUBE_RES_COUNT; i++)

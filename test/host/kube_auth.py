@@ -304,8 +304,8 @@ def t_kubeconfig_errors(tmp, pki):
 
 
 def main():
-    if not os.access(H.KIPVS, os.X_OK):
-        print("build/san/kipvs missing: run make unit")
+    if not (os.access(H.KIPVS, os.X_OK) and os.access(H.TESTTOOL, os.X_OK)):
+        print("build/san/kipvs or build/san/kipvs-testtool missing: run make unit tools")
         return 77
     base = H.scratch("auth-pki")
     pki, other = os.path.join(base, "pki"), os.path.join(base, "other")

@@ -133,7 +133,7 @@ else
 fi
 "$bin" render -f "$tmp/one.json" --ipvs-scheduler fastest >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 2 ] && grep -q "unknown scheduler 'fastest'" "$tmp/err"; then
+if [ $rc -eq 2 ] && grep -q "unknown IPVS scheduler 'fastest'" "$tmp/err"; then
 	ok "bad --ipvs-scheduler: exit 2"
 else
 	notok "bad --ipvs-scheduler: exit 2" "rc=$rc $(cat "$tmp/err")"

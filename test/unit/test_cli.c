@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_cli.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_cli.h"
+#include "../../ipvs/admin/ipvs_print.h"
 
 #define CAP "ipvsadm/"
 

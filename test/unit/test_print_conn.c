@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_print.h"
 
 #define CAP "ipvsadm/"
 

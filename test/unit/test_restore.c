@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_print.h"
-#include "../../ipvs/ipvs_restore.h"
+#include "../../ipvs/admin/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_restore.h"
 
 #define CAP "ipvsadm/"
 

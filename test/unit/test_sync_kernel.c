@@ -8,7 +8,7 @@
 
 #include "../../ipvs/ksysctl.h"
 #include "../../lib/config.h"
-#include "../../sync/sync_kernel.h"
+#include "../../sync/driver/sync_kernel.h"
 
 static char root[64], ct[80];
 

@@ -11,7 +11,7 @@
 # Options:
 #   --net-apiserver [HOST:]PORT  give vm-net cases a network whose only reachable
 #                                destination is 10.0.2.100:6443 = 127.0.0.1:PORT
-#   --no-build                   do not run `make kipvs` first
+#   --no-build                   do not run `make kipvs tools` first
 #   --shell                      boot the guest with an interactive shell on this
 #                                terminal (the selected cases' files are in it)
 #   --console                    copy the guest's kernel console to stderr
@@ -169,8 +169,8 @@ trap 'exit 130' INT TERM
 
 # --- the guest: kernel, base initramfs, this run's overlay ----------------------
 ship_kipvs=1
-if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs >&2; then
-	echo "# make kipvs failed: the guest gets no ./kipvs"
+if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs build/kipvs-testtool >&2; then
+	echo "# make kipvs build/kipvs-testtool failed: the guest gets no ./kipvs"
 	ship_kipvs=0
 fi
 ship_asan=$want_asan
@@ -245,7 +245,8 @@ done
 [ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
 
 # The test tree (tracked and new files, as git sees them; fixtures included),
-# ./kipvs and the libraries it needs that the base lacks.
+# ./kipvs, ./kipvs-testtool (test/tools/) and the libraries they need that the
+# base lacks.
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	git ls-files -co --exclude-standard -z test
 else
@@ -260,7 +261,10 @@ ship() { # binary name-in-guest: the binary and the libraries it needs that the 
 		cp -L "$l" "$stage$l"
 	done
 }
-[ $ship_kipvs -eq 1 ] && [ -x kipvs ] && ship kipvs kipvs
+if [ $ship_kipvs -eq 1 ] && [ -x kipvs ] && [ -x build/kipvs-testtool ]; then
+	ship kipvs kipvs
+	ship build/kipvs-testtool kipvs-testtool
+fi
 # "vm-asan: yes": the ASan+UBSan build (make unit builds it) as ./kipvs-asan.
 [ $ship_asan -eq 1 ] && [ -x build/san/kipvs ] && ship build/san/kipvs kipvs-asan
 # The kernel unpacks concatenated cpio archives in turn (later files win).
