@@ -145,7 +145,7 @@ SOAK_SECONDS ?= 300
 soak:
 	@test/deps.sh
 	@$(MAKE) --no-print-directory all $(B)/san/kipvs
-	@KIPVS_SOAK_SECONDS=$(SOAK_SECONDS) KIPVS_VM_CASE_TIMEOUT=$$(($(SOAK_SECONDS) + 300)) \
+	@KIPVS_SOAK_SECONDS=$(SOAK_SECONDS) KIPVS_VM_CASE_TIMEOUT=$$(($(SOAK_SECONDS) + 400)) \
 		test/run.sh vm/daemon_soak
 
 bench:

@@ -16,7 +16,7 @@
 # (make test); make soak: 300 s with all of them, again and again.
 # vm-net: apiserver
 # vm-asan: yes
-# vm-timeout: 330
+# vm-timeout: 420
 
 . test/vm/files/daemon_lib.sh
 . "$VM_HOST_FILES/soak.env"
@@ -58,7 +58,7 @@ status() { # sets PHASE and TOKEN from soak-status
 	TOKEN=$(field token <"$VM_TMP/status.json")
 }
 seeded() { status && [ -n "$PHASE" ]; }
-must wait_until 60 seeded
+must wait_until 150 seeded
 
 # The case's log keeps its last 400 lines: kipvs's without the dirty passes.
 trap 'echo "--- kipvs log (no dirty passes; last 250 lines)"
