@@ -17,6 +17,7 @@
 #include "../../ipvs/netif.h"
 #include "../../lib/kube/kube_client.h"
 #include "../../lib/kube/kube_config.h"
+#include "../../lib/kube/kube_http.h"
 #include "../../lib/log.h"
 #include "../../lib/mono.h"
 #include "../../lib/opsrv.h"
@@ -488,6 +489,17 @@ static void on_api_rejected(void *ctx, enum kube_resource res, bool active, long
 	health_set_api_rejected(opsrv_health(dm->ops), active || kube_client_rejected(dm->client));
 }
 
+/* A request to the API server failed (the client logged it): counted. */
+static void on_api_failed(void *ctx, const char *what, const struct kube_http_result *res)
+{
+	struct daemon *dm = ctx;
+	char code[16];
+
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->api_failures,
+		           ML(what, kube_http_failure_code(res, code, sizeof(code))));
+}
+
 static void on_all_synced(void *ctx)
 {
 	struct daemon *dm = ctx;
@@ -565,6 +577,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		.node_delete = on_node_delete,
 		.all_synced = on_all_synced,
 		.rejected = on_api_rejected,
+		.request_failed = on_api_failed,
 	};
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_kernel_env kenv = { 0 };
