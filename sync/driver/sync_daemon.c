@@ -25,6 +25,7 @@
 #include "../../lib/sdnotify.h"
 #include "../sync_desired.h"
 #include "sync_fetch.h"
+#include "sync_hcnp.h"
 #include "sync_kernel.h"
 #include "sync_metrics.h"
 #include "sync_nl.h"
@@ -52,7 +53,8 @@ struct daemon {
 	struct sync_kernel *kernel;
 	struct sync_metrics *metrics; /* NULL without a metrics server */
 	struct sdnotify *notify;
-	struct opsrv *ops; /* /healthz, /livez, /metrics */
+	struct opsrv *ops;      /* /healthz, /livez, /metrics */
+	struct sync_hcnp *hcnp; /* health-check node ports */
 
 	bool res_synced[KUBE_RES_COUNT];
 	bool synced;      /* the API lists are complete: programming allowed */
@@ -138,6 +140,36 @@ static void fail(struct daemon *dm, const char *why, int err)
 	ev_break(dm->loop, EVBREAK_ALL);
 }
 
+/*
+ * The health-check node ports follow the store after every pass that
+ * applied it, as kube-proxy's SyncServices/SyncEndpoints follow each sync:
+ * servers open and close with their Services, counts change in place, and a
+ * port that could not be opened is tried again.
+ */
+static void health_ports(struct daemon *dm)
+{
+	const struct kipvs_config *cfg = dm->cfg;
+	const struct sync_node *node = sync_reconcile_node(dm->rec);
+	struct sync_health_port *p = NULL;
+	bool narrowed = cfg->nodeport_primary;
+	size_t n = 0;
+	int err;
+
+	/* kube-proxy listens on the wildcard unless nodePortAddresses selects
+	 * addresses (a /0 CIDR selects them all). */
+	for (size_t i = 0; i < cfg->n_nodeport_cidrs; i++)
+		narrowed |= cfg->nodeport_cidrs[i].plen != 0;
+	err = sync_hcnp_set_addrs(dm->hcnp, narrowed ? node->node_addrs : NULL,
+	                          narrowed ? node->n_node_addrs : 0);
+	if (!err)
+		err = sync_desired_health_ports(dm->store, node, &p, &n);
+	if (!err)
+		err = sync_hcnp_sync(dm->hcnp, p, n, NULL);
+	free(p);
+	if (err)
+		log_warn("health_check_sync_failed", "err=%s retry=next-pass", strerror(-err));
+}
+
 static void after_pass(struct daemon *dm)
 {
 	struct sync_reconcile_stats st;
@@ -163,6 +195,7 @@ static void full_finished(struct daemon *dm)
 		log_info("ready", "first_full_sync=done");
 	}
 	after_pass(dm);
+	health_ports(dm);
 	sync_metrics_table(dm->metrics, sync_reconcile_desired(dm->rec));
 	drain_arm(dm);
 	/* Events that came during the pass. */
@@ -254,6 +287,8 @@ static void run_dirty(struct daemon *dm)
 		retry_later(dm, false);
 		return;
 	}
+	/* Even when IPVS did not change: a health-check port or a count can. */
+	health_ports(dm);
 	if (sent) {
 		after_pass(dm);
 		drain_arm(dm);
@@ -562,6 +597,15 @@ static char *node_name(const struct kipvs_config *cfg)
 	return strdup(host);
 }
 
+/* kube-proxy's IsHealthy() for the health-check node ports. */
+static bool proxy_healthy(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct health_time now = health_now();
+
+	return health_is_healthy(opsrv_health(dm->ops), &now);
+}
+
 static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs_config *eff)
 {
 	struct kube_config_opts ko = { cfg->kubeconfig, cfg->context, cfg->master, NULL };
@@ -633,6 +677,14 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		err = opsrv_create(&oc, &dm->ops);
 		if (!err && dm->ops && opsrv_registry(dm->ops))
 			err = sync_metrics_new(dm->ops, dm->rec, &dm->metrics);
+		if (!err) {
+			struct sync_hcnp_opts ho = { .loop = dm->loop,
+				                     .reg = opsrv_registry(dm->ops),
+				                     .healthy = proxy_healthy,
+				                     .healthy_ctx = dm };
+
+			err = sync_hcnp_new(&ho, &dm->hcnp);
+		}
 		if (!err)
 			err = opsrv_start(dm->ops, dm->loop);
 		if (err) {
@@ -667,6 +719,7 @@ static void teardown(struct daemon *dm)
 	netif_close(dm->netif);
 	ipvs_close(dm->ipvs);
 	sdnotify_close(dm->notify);
+	sync_hcnp_free(dm->hcnp); /* before the registry that holds its metrics */
 	opsrv_free(dm->ops);
 }
 
