@@ -6,6 +6,8 @@
 #   make test       deps, build, unit tests (ASan+UBSan, cmocka), host tests, VM suite
 #   make test T=x   run only the tests whose name matches x
 #   make bench      benchmarks (print figures, never fail on speed)
+#   make soak       the long soak: vm/daemon_soak for SOAK_SECONDS (300) with
+#                   every kind of API fault (make test runs a 90 s version)
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
@@ -71,7 +73,7 @@ BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
 .PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall \
-	image deb
+	image deb soak
 all: kipvs
 
 # lib/, ipvs/ and sync/ as archives: a program links only the objects it uses.
@@ -140,6 +142,15 @@ test:
 	@test/deps.sh
 	@$(MAKE) --no-print-directory all unit tools
 	@test/run.sh $(T)
+
+# The same VM case as in make test, longer: KIPVS_SOAK_SECONDS sets the
+# churn, and the case's limit grows with it.
+SOAK_SECONDS ?= 300
+soak:
+	@test/deps.sh
+	@$(MAKE) --no-print-directory all $(B)/san/kipvs
+	@KIPVS_SOAK_SECONDS=$(SOAK_SECONDS) KIPVS_VM_CASE_TIMEOUT=$$(($(SOAK_SECONDS) + 400)) \
+		test/run.sh vm/daemon_soak
 
 bench:
 	@test/deps.sh

@@ -65,6 +65,7 @@ struct httpd {
 	double log_interval;
 	struct route routes[HTTPD_MAX_ROUTES];
 	unsigned nroutes;
+	struct route all; /* httpd_route_all(): fn NULL when unset */
 	struct conn *wait_head, *wait_tail;
 	bool at_limit;
 	bool stopping;
@@ -337,7 +338,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, unsigned status, const char *ctype,
-                                  char *body, size_t len, bool owned, const char *allow)
+                                  char *body, size_t len, bool owned, const char *allow,
+                                  const struct httpd_reply *extra)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -354,7 +356,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, unsigned status, con
 	}
 	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
-	    (allow && MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES)) {
+	    (allow && MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES) ||
+	    (extra && extra->extra_name &&
+	     MHD_add_response_header(resp, extra->extra_name, extra->extra_value) != MHD_YES)) {
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
@@ -373,14 +377,33 @@ static bool has_body(struct MHD_Connection *c)
 	       (cl && strcmp(cl, "0"));
 }
 
+static const struct route *find_route(const struct httpd *h, const char *url)
+{
+	for (unsigned i = 0; i < h->nroutes; i++)
+		if (!strcmp(h->routes[i].path, url))
+			return &h->routes[i];
+	return h->all.fn ? &h->all : NULL;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, const struct route *rt, const char *url)
+{
+	static const char text[] = "text/plain; charset=utf-8";
+	struct httpd_reply r = { .status = 200 };
+
+	rt->fn(rt->ctx, url, &r);
+	return send_reply(c, r.status ? r.status : 200, r.content_type ? r.content_type : text,
+	                  r.body, r.body ? r.len : 0, true, NULL, &r);
+}
+
 /*
  * libmicrohttpd calls this once when the header is complete, then again for
  * each piece of body and once more with no data. A GET or HEAD on a route is
  * answered on that last call: answering in the first one would make
  * libmicrohttpd close the connection (it cannot know whether a body
- * follows), and Prometheus and probes like keep-alive. Everything else (an
- * unknown path, another method, a GET or HEAD announcing a body) is answered
- * in the first call, which closes the connection after the answer, so nobody
+ * follows), and Prometheus and probes like keep-alive (so is any request
+ * without a body to the httpd_route_all() handler). Everything else (an
+ * unknown path, another method, a request announcing a body) is answered in
+ * the first call, which closes the connection after the answer, so nobody
  * gets us to read a body we have no use for.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -394,27 +417,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	static char seen, answered;
 	struct httpd *h = cls;
 	const union MHD_ConnectionInfo *ci;
-	struct httpd_reply r = { .status = 200 };
-	const struct route *rt = NULL;
+	const struct route *rt;
 	struct conn *k;
 
 	if (*req_cls == &answered) { /* body data after the answer: drop it */
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	for (unsigned i = 0; i < h->nroutes && !rt; i++)
-		if (!strcmp(h->routes[i].path, url))
-			rt = &h->routes[i];
+	rt = find_route(h, url);
 	if (*req_cls == &seen) {
 		if (*upload_size) { /* not announced in the header: drop it */
 			*upload_size = 0;
 			return MHD_YES;
 		}
 		*req_cls = &answered;
-		rt->fn(rt->ctx, url, &r);
-		return send_reply(c, r.status ? r.status : 200,
-		                  r.content_type ? r.content_type : text, r.body,
-		                  r.body ? r.len : 0, true, NULL);
+		return answer(c, rt, url);
 	}
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	k = ci ? ci->socket_context : NULL;
@@ -431,19 +448,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*req_cls = &answered;
 		reject(h, HTTPD_REJ_NOT_FOUND, k ? k->peer : NULL);
 		return send_reply(c, MHD_HTTP_NOT_FOUND, text, not_found, sizeof(not_found) - 1,
-		                  false, NULL);
+		                  false, NULL, NULL);
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+	if (rt != &h->all && strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		*req_cls = &answered;
 		reject(h, HTTPD_REJ_METHOD, k ? k->peer : NULL);
 		return send_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, text, not_allowed,
-		                  sizeof(not_allowed) - 1, false, "GET, HEAD");
+		                  sizeof(not_allowed) - 1, false, "GET, HEAD", NULL);
 	}
 	if (has_body(c)) {
 		*req_cls = &answered;
+		if (rt == &h->all) /* answered, and the body left unread */
+			return answer(c, rt, url);
 		reject(h, HTTPD_REJ_BAD_REQUEST, k ? k->peer : NULL);
 		return send_reply(c, MHD_HTTP_BAD_REQUEST, text, no_body, sizeof(no_body) - 1,
-		                  false, NULL);
+		                  false, NULL, NULL);
 	}
 	*req_cls = &seen;
 	return MHD_YES;
@@ -576,8 +596,9 @@ int httpd_start(struct ev_loop *loop, const struct httpd_config *cfg, struct htt
 	fd = open_listener(&ss, sl, &h->port);
 	if (fd < 0) {
 		err = fd;
-		log_err("httpd_bind_failed", "server=%s addr=%s err=%s", h->name, h->bind,
-		        strerror(-err));
+		if (!cfg->quiet_bind_error)
+			log_err("httpd_bind_failed", "server=%s addr=%s err=%s", h->name, h->bind,
+			        strerror(-err));
 		goto fail;
 	}
 	if (ss.ss_family == AF_INET6)
@@ -661,6 +682,17 @@ int httpd_route(struct httpd *h, const char *path, httpd_handler_fn fn, void *ct
 	h->routes[h->nroutes].fn = fn;
 	h->routes[h->nroutes].ctx = ctx;
 	h->nroutes++;
+	return 0;
+}
+
+int httpd_route_all(struct httpd *h, httpd_handler_fn fn, void *ctx)
+{
+	if (!fn)
+		return -EINVAL;
+	if (h->all.fn)
+		return -EEXIST;
+	h->all.fn = fn;
+	h->all.ctx = ctx;
 	return 0;
 }
 

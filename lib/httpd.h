@@ -11,7 +11,9 @@
  * One server per listening address; each serves the exact paths given to
  * httpd_route() for GET and HEAD. Anything else is answered without calling
  * a handler: 404 for an unknown path, 405 (with Allow: GET, HEAD) for another
- * method on a known one.
+ * method on a known one. A server given httpd_route_all() instead answers
+ * every path and every method with that handler (kube-proxy's health-check
+ * node ports do).
  *
  * Defences against slow or hostile clients, each with a default below:
  *  - conn_limit: at most this many connections; past it new clients wait in
@@ -36,6 +38,7 @@
 #define KIPVS_HTTPD_H
 
 #include <ev.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -59,18 +62,26 @@ struct httpd_config {
 	unsigned timeout_s;    /* 0: HTTPD_DEFAULT_TIMEOUT_S */
 	size_t mem_limit;      /* 0: HTTPD_DEFAULT_MEM_LIMIT (bytes per connection) */
 	double log_interval_s; /* 0: HTTPD_DEFAULT_LOG_INTERVAL */
+	/* A failed bind is not logged (the caller logs it its own way, e.g. once
+	 * for a port it retries); start and stop still are. */
+	bool quiet_bind_error;
 };
 
-/* What a handler answers. Status defaults to 200, content type to text/plain. */
+/* What a handler answers. Status defaults to 200, content type to text/plain.
+ * Every answer carries X-Content-Type-Options: nosniff. */
 struct httpd_reply {
 	unsigned status;
 	const char *content_type; /* a string that outlives the request (a literal) */
 	char *body;               /* malloc'd; httpd frees it. NULL: empty body */
 	size_t len;
+	/* One more header when extra_name is set (a literal), e.g.
+	 * "X-Load-Balancing-Endpoint-Weight" with its value copied here. */
+	const char *extra_name;
+	char extra_value[32];
 };
 
 /* Called for GET and HEAD on the route's path (libmicrohttpd drops the body
- * of a HEAD answer). */
+ * of a HEAD answer), or for any request (httpd_route_all). */
 typedef void (*httpd_handler_fn)(void *ctx, const char *path, struct httpd_reply *r);
 
 /* Why a client was turned away; the counters in struct httpd_stats. */
@@ -111,6 +122,13 @@ void httpd_stop(struct httpd *h);
 /* Serves @path ("/metrics": exact match, query string ignored) with @fn.
  * 0, -EEXIST (path already routed), -ENOSPC (HTTPD_MAX_ROUTES), -EINVAL. */
 int httpd_route(struct httpd *h, const char *path, httpd_handler_fn fn, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Serves every path with every method with @fn (routes given to
+ * httpd_route() still win for their paths). A request announcing a body is
+ * answered at once and its connection closed after the answer, so the body
+ * is never read. 0, -EEXIST (already set) or -EINVAL. */
+int httpd_route_all(struct httpd *h, httpd_handler_fn fn, void *ctx)
     __attribute__((warn_unused_result));
 
 /* The port actually bound (the ephemeral one when the config said 0). */

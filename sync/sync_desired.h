@@ -125,4 +125,39 @@ struct sync_desired_stats {
 };
 void sync_desired_stats(const struct sync_desired *d, struct sync_desired_stats *out);
 
+/* --- health-check node ports ------------------------------------------------ */
+
+/*
+ * One Service that gets kube-proxy's health-check node port server: a
+ * LoadBalancer Service with externalTrafficPolicy Local and a
+ * healthCheckNodePort (kube-proxy's NeedsHealthCheck), that kipvs proxies
+ * (not headless, ExternalName or labelled for another proxy) and that has at
+ * least one usable port.
+ *
+ * local_endpoints counts as kube-proxy's EndpointsMap.LocalReadyEndpoints():
+ * the distinct endpoint *addresses* (not address:port pairs; a pod serving
+ * 80 and 443 counts once) that are ready (serving-but-terminating ones do
+ * not count) and on this node, over all the Service's ports. kube-proxy runs
+ * one proxier per IP family and each counts its own family: kipvs counts the
+ * Service's primary family (its first clusterIP), so a dual-stack pod counts
+ * once, as it does for kube-proxy.
+ */
+struct sync_health_port {
+	const char *namespace; /* borrowed from the store: valid until it next changes */
+	const char *name;
+	uint16_t port; /* spec.healthCheckNodePort */
+	uint32_t local_endpoints;
+};
+
+/*
+ * Every such Service in @st, sorted by namespace, then name (the caller frees
+ * *out; *out is NULL when *n is 0). Pure: reads @st and @node (its name
+ * decides "local"), no I/O. O(Services + their endpoints). 0 or -ENOMEM.
+ */
+int sync_desired_health_ports(const struct sync_store *st, const struct sync_node *node,
+                              struct sync_health_port **out, size_t *n) SYNC_WUR;
+/* True when @s gets a health-check node port (the rule above, without the
+ * usable-port condition). */
+bool sync_desired_needs_health_check(const struct kube_service *s);
+
 #endif

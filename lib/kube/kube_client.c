@@ -245,6 +245,8 @@ static void r_failed(void *ctx, struct kube_reflector *r, const struct kube_http
 	struct kube_client *c = ctx;
 	char why[96];
 
+	if (c->cbs.request_failed)
+		c->cbs.request_failed(c->ctx, kube_reflector_name(r), res);
 	if (res_of(c, r) != KUBE_RES_NODES || c->synced[KUBE_RES_NODES])
 		return;
 	if (res->err)
@@ -477,6 +479,8 @@ static void disc_done(void *ctx, const struct kube_http_result *res)
 	}
 	d = kube_backoff_next(&c->disc_bo, ev_now(c->loop), (uint32_t)(ev_time() * 1e6));
 	kube_http_log_failure(c->http, "discovery", "get", DISCOVERY_PATH, res, d);
+	if (c->cbs.request_failed)
+		c->cbs.request_failed(c->ctx, "discovery", res);
 	ev_timer_set(&c->disc_timer, d / 1000.0, 0.);
 	ev_timer_start(c->loop, &c->disc_timer);
 }

@@ -117,6 +117,9 @@ struct kube_client_cbs {
 	 * (@active, once per refused answer; @status is its answer), or
 	 * accepts them again (!@active). The client has logged it. */
 	void (*rejected)(void *ctx, enum kube_resource res, bool active, long status);
+	/* A request failed and is tried again after a backoff (the client has
+	 * logged it). @what: the resource's name, or "discovery". */
+	void (*request_failed)(void *ctx, const char *what, const struct kube_http_result *res);
 };
 
 /* @cfg must outlive the client. */

@@ -17,6 +17,7 @@
 #include "../../ipvs/netif.h"
 #include "../../lib/kube/kube_client.h"
 #include "../../lib/kube/kube_config.h"
+#include "../../lib/kube/kube_http.h"
 #include "../../lib/log.h"
 #include "../../lib/mono.h"
 #include "../../lib/opsrv.h"
@@ -25,6 +26,7 @@
 #include "../sync_desired.h"
 #include "sync_ctclean.h"
 #include "sync_fetch.h"
+#include "sync_hcnp.h"
 #include "sync_kernel.h"
 #include "sync_metrics.h"
 #include "sync_nl.h"
@@ -53,7 +55,8 @@ struct daemon {
 	struct sync_kernel *kernel;
 	struct sync_metrics *metrics; /* NULL without a metrics server */
 	struct sdnotify *notify;
-	struct opsrv *ops; /* /healthz, /livez, /metrics */
+	struct opsrv *ops;      /* /healthz, /livez, /metrics */
+	struct sync_hcnp *hcnp; /* health-check node ports */
 
 	bool res_synced[KUBE_RES_COUNT];
 	bool synced;      /* the API lists are complete: programming allowed */
@@ -139,6 +142,36 @@ static void fail(struct daemon *dm, const char *why, int err)
 	ev_break(dm->loop, EVBREAK_ALL);
 }
 
+/*
+ * The health-check node ports follow the store after every pass that
+ * applied it, as kube-proxy's SyncServices/SyncEndpoints follow each sync:
+ * servers open and close with their Services, counts change in place, and a
+ * port that could not be opened is tried again.
+ */
+static void health_ports(struct daemon *dm)
+{
+	const struct kipvs_config *cfg = dm->cfg;
+	const struct sync_node *node = sync_reconcile_node(dm->rec);
+	struct sync_health_port *p = NULL;
+	bool narrowed = cfg->nodeport_primary;
+	size_t n = 0;
+	int err;
+
+	/* kube-proxy listens on the wildcard unless nodePortAddresses selects
+	 * addresses (a /0 CIDR selects them all). */
+	for (size_t i = 0; i < cfg->n_nodeport_cidrs; i++)
+		narrowed |= cfg->nodeport_cidrs[i].plen != 0;
+	err = sync_hcnp_set_addrs(dm->hcnp, narrowed ? node->node_addrs : NULL,
+	                          narrowed ? node->n_node_addrs : 0);
+	if (!err)
+		err = sync_desired_health_ports(dm->store, node, &p, &n);
+	if (!err)
+		err = sync_hcnp_sync(dm->hcnp, p, n, NULL);
+	free(p);
+	if (err)
+		log_warn("health_check_sync_failed", "err=%s retry=next-pass", strerror(-err));
+}
+
 static void after_pass(struct daemon *dm)
 {
 	struct sync_reconcile_stats st;
@@ -164,6 +197,7 @@ static void full_finished(struct daemon *dm)
 		log_info("ready", "first_full_sync=done");
 	}
 	after_pass(dm);
+	health_ports(dm);
 	sync_metrics_table(dm->metrics, sync_reconcile_desired(dm->rec));
 	drain_arm(dm);
 	/* Events that came during the pass. */
@@ -255,6 +289,8 @@ static void run_dirty(struct daemon *dm)
 		retry_later(dm, false);
 		return;
 	}
+	/* Even when IPVS did not change: a health-check port or a count can. */
+	health_ports(dm);
 	if (sent) {
 		after_pass(dm);
 		drain_arm(dm);
@@ -490,6 +526,17 @@ static void on_api_rejected(void *ctx, enum kube_resource res, bool active, long
 	health_set_api_rejected(opsrv_health(dm->ops), active || kube_client_rejected(dm->client));
 }
 
+/* A request to the API server failed (the client logged it): counted. */
+static void on_api_failed(void *ctx, const char *what, const struct kube_http_result *res)
+{
+	struct daemon *dm = ctx;
+	char code[16];
+
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->api_failures,
+		           ML(what, kube_http_failure_code(res, code, sizeof(code))));
+}
+
 static void on_all_synced(void *ctx)
 {
 	struct daemon *dm = ctx;
@@ -552,6 +599,15 @@ static char *node_name(const struct kipvs_config *cfg)
 	return strdup(host);
 }
 
+/* kube-proxy's IsHealthy() for the health-check node ports. */
+static bool proxy_healthy(void *ctx)
+{
+	struct daemon *dm = ctx;
+	struct health_time now = health_now();
+
+	return health_is_healthy(opsrv_health(dm->ops), &now);
+}
+
 static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs_config *eff,
                  const struct sync_daemon_tuning *tuning)
 {
@@ -568,6 +624,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		.node_delete = on_node_delete,
 		.all_synced = on_all_synced,
 		.rejected = on_api_rejected,
+		.request_failed = on_api_failed,
 	};
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_kernel_env kenv = { 0 };
@@ -623,6 +680,14 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		err = opsrv_create(&oc, &dm->ops);
 		if (!err && dm->ops && opsrv_registry(dm->ops))
 			err = sync_metrics_new(dm->ops, dm->rec, &dm->metrics);
+		if (!err) {
+			struct sync_hcnp_opts ho = { .loop = dm->loop,
+				                     .reg = opsrv_registry(dm->ops),
+				                     .healthy = proxy_healthy,
+				                     .healthy_ctx = dm };
+
+			err = sync_hcnp_new(&ho, &dm->hcnp);
+		}
 		if (!err)
 			err = opsrv_start(dm->ops, dm->loop);
 		if (err) {
@@ -666,6 +731,7 @@ static void teardown(struct daemon *dm)
 	netif_close(dm->netif);
 	ipvs_close(dm->ipvs);
 	sdnotify_close(dm->notify);
+	sync_hcnp_free(dm->hcnp); /* before the registry that holds its metrics */
 	opsrv_free(dm->ops);
 }
 

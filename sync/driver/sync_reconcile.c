@@ -990,3 +990,8 @@ const struct sync_desired *sync_reconcile_desired(const struct sync_reconcile *r
 {
 	return r->d;
 }
+
+const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r)
+{
+	return &r->node;
+}

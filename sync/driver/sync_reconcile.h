@@ -139,5 +139,8 @@ void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_
 
 /* The wanted table (for metrics). */
 const struct sync_desired *sync_reconcile_desired(const struct sync_reconcile *r);
+/* This node as the passes see it (name, zone, NodePort addresses), for what
+ * else is computed from the store after a pass (health-check node ports). */
+const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../lib/httpd.h"
+#include "support/unit_http.h"
 
 static void parse_bind(void **state)
 {
@@ -75,59 +76,9 @@ static void handler(void *ctx, const char *path, struct httpd_reply *r)
 	r->len = 6;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int connect_to(uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	return fd;
-}
-
-/* Turns the loop until the server closes @fd (or @max_s passes); returns what
- * was read (caller frees) and the seconds it took in @took. */
-static char *drain(struct ev_loop *loop, int fd, double max_s, double *took)
-{
-	size_t len = 0;
-	char *buf = calloc(1, 65536);
-	double t0 = now_s();
-	int closed = 0;
-
-	while (!closed && now_s() - t0 < max_s) {
-		ssize_t n;
-
-		ev_run(loop, EVRUN_NOWAIT);
-		n = recv(fd, buf + len, 65535 - len, 0);
-		if (n > 0)
-			len += (size_t)n;
-		else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			closed = 1;
-		else
-			usleep(1000);
-	}
-	if (took)
-		*took = now_s() - t0;
-	close(fd);
-	return buf;
-}
-
 static char *request(struct ev_loop *loop, uint16_t port, const char *req)
 {
-	int fd = connect_to(port);
-
-	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
-	return drain(loop, fd, 5, NULL);
+	return unit_http_request(loop, port, req);
 }
 
 static void serves_routes_and_refuses_the_rest(void **state)
@@ -201,6 +152,71 @@ static void serves_routes_and_refuses_the_rest(void **state)
 	unit_log_stop();
 }
 
+static void weight_handler(void *ctx, const char *path, struct httpd_reply *r)
+{
+	struct seen *s = ctx;
+
+	s->calls++;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	r->status = 503;
+	r->content_type = "application/json";
+	r->extra_name = "X-Load-Balancing-Endpoint-Weight";
+	snprintf(r->extra_value, sizeof(r->extra_value), "%d", 7);
+	r->body = strdup("{}");
+	r->len = 2;
+}
+
+/* httpd_route_all: every path and method reaches the handler; exact routes
+ * still win; a body is not read (the connection closes after the answer);
+ * the extra header goes out. */
+static void route_all_answers_everything(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct httpd_config cfg = { .name = "all", .bind = "127.0.0.1:0" };
+	struct seen all = { 0 }, exact = { 0 };
+	struct httpd_stats st;
+	struct httpd *h;
+	char *got;
+
+	unit_log_start();
+	assert_int_equal(httpd_start(loop, &cfg, &h), 0);
+	assert_int_equal(httpd_route_all(h, NULL, &all), -EINVAL);
+	assert_int_equal(httpd_route_all(h, weight_handler, &all), 0);
+	assert_int_equal(httpd_route_all(h, weight_handler, &all), -EEXIST);
+	assert_int_equal(httpd_route(h, "/exact", handler, &exact), 0);
+
+	got = request(loop, httpd_port(h),
+	              "GET /any/path?q=1 HTTP/1.1\r\nHost: t\r\n"
+	              "Connection: close\r\n\r\n");
+	assert_non_null(strstr(got, "HTTP/1.1 503 "));
+	assert_non_null(strstr(got, "Content-Type: application/json\r\n"));
+	assert_non_null(strstr(got, "X-Content-Type-Options: nosniff\r\n"));
+	assert_non_null(strstr(got, "X-Load-Balancing-Endpoint-Weight: 7\r\n"));
+	assert_non_null(strstr(got, "\r\n\r\n{}"));
+	assert_string_equal(all.path, "/any/path");
+	free(got);
+	got = request(loop, httpd_port(h), "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n");
+	assert_non_null(strstr(got, "HTTP/1.1 503 "));
+	free(got);
+	got = request(loop, httpd_port(h),
+	              "POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+	assert_non_null(strstr(got, "HTTP/1.1 503 "));
+	assert_non_null(strstr(got, "X-Load-Balancing-Endpoint-Weight: 7\r\n"));
+	free(got);
+	got = request(loop, httpd_port(h), "GET /exact HTTP/1.1\r\nHost: t\r\n\r\n");
+	assert_non_null(strstr(got, "HTTP/1.1 203 "));
+	assert_null(strstr(got, "X-Load-Balancing"));
+	free(got);
+	assert_int_equal(all.calls, 3);
+	assert_int_equal(exact.calls, 1);
+	httpd_get_stats(h, &st);
+	for (unsigned r = 0; r < HTTPD_REJ__COUNT; r++)
+		assert_int_equal(st.rejected[r], 0);
+	httpd_stop(h);
+	ev_loop_destroy(loop);
+	unit_log_stop();
+}
+
 /* A client that never finishes its header is shut out at the deadline. */
 static void header_deadline(void **state)
 {
@@ -213,9 +229,9 @@ static void header_deadline(void **state)
 
 	unit_log_start();
 	assert_int_equal(httpd_start(loop, &cfg, &h), 0);
-	fd = connect_to(httpd_port(h));
+	fd = unit_http_connect(httpd_port(h));
 	assert_int_equal(send(fd, "GET / HT", 8, 0), 8);
-	free(drain(loop, fd, 5, &took));
+	free(unit_http_drain(loop, fd, 5, &took));
 	assert_true(took >= 0.9 && took < 3);
 	for (int i = 0; i < 50; i++)
 		ev_run(loop, EVRUN_NOWAIT);
@@ -251,6 +267,10 @@ static void bad_config(void **state)
 	assert_null(h);
 	assert_int_equal(
 	    unit_log_count("event=httpd_bind_failed", "err=Address already in use", NULL), 1);
+	/* The caller may log bind failures itself. */
+	cfg.quiet_bind_error = true;
+	assert_int_equal(httpd_start(loop, &cfg, &h), -EADDRINUSE);
+	assert_int_equal(unit_log_count("event=httpd_bind_failed", NULL), 1);
 	for (int i = 0; i < HTTPD_MAX_ROUTES; i++) {
 		char p[8];
 
@@ -269,6 +289,7 @@ static void bad_config(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(parse_bind),
 	cmocka_unit_test(serves_routes_and_refuses_the_rest),
+	cmocka_unit_test(route_all_answers_everything),
 	cmocka_unit_test(header_deadline),
 	cmocka_unit_test(bad_config),
 };

@@ -17,7 +17,7 @@
 
 must ct_node
 trap 'echo "--- kipvs log"; cat "$VM_TMP"/kipvs*.log; for f in "$VM_TMP"/*.out; do echo "--- $f"; flow_summary "$f"; done' EXIT
-KIPVS_RUN="$T run"
+KIPVS_BIN=$T
 must start_kipvs "$VM_TMP/kipvs.log" --no-conntrack-cleanup --node-ip 172.18.0.2 --node-ip fd00:18::2
 check cleanup_off_logged grep -q "event=conntrack_cleanup_off reason=test-tuning" "$VM_TMP/kipvs.log"
 
@@ -58,7 +58,7 @@ must sh -c '! grep -q "^nf_conntrack_netlink " /proc/modules'
 mp=$(cat /proc/sys/kernel/modprobe)
 trap 'echo "$mp" >/proc/sys/kernel/modprobe; echo "--- kipvs log"; cat "$VM_TMP"/kipvs*.log' EXIT
 must sh -c 'echo /bin/false >/proc/sys/kernel/modprobe'
-KIPVS_RUN=
+KIPVS_BIN=
 must start_kipvs "$VM_TMP/kipvs-noctnl.log" --node-ip 172.18.0.2 --node-ip fd00:18::2
 must slice_set r4 10.244.2.2
 check no_ctnetlink_ipvs_programmed ipvs_wait 20 "-UDP $(hexap 10.96.46.1 53) -> $(hexap 10.244.2.1 53) " \
