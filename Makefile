@@ -39,7 +39,10 @@ $(error pkg-config finds no $(PKG_MISSING) (Debian: $(foreach p,$(PKG_MISSING),$
 endif
 endif
 BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I. $(WARN) $(shell $(PKG) --cflags $(PKGS))
-LIBS     = $(shell $(PKG) --libs $(PKGS)) -lev -lm
+LIBS     = $(shell $(PKG) --libs $(PKGS)) -lev -lm -pthread
+# The test tool alone also links libnl-nf-3: the conntrack measurement
+# compares ipvs/ct with it (kipvs itself does not use it).
+TOOL_LIBS = $(shell $(PKG) --libs libnl-nf-3.0)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ifeq ($(SANITIZE),1)
@@ -92,16 +95,17 @@ $(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The test programs' tool (test/tools/), never part of kipvs: plain for the
-# VM guest, sanitized for host tests. It borrows kipvs watch (cmd/watch.c,
-# with its --timeout from cmd/deadline.c).
+# VM guest, sanitized for host tests. It borrows kipvs watch and run
+# (cmd/watch.c with its --timeout from cmd/deadline.c, cmd/run.c) to run
+# them with test-only knobs.
 $(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
-		$(B)/libkipvs.a
+		$(B)/obj/cmd/run.o $(B)/libkipvs.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 $(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
-		$(B)/san/libkipvs.a
+		$(B)/san/cmd/run.o $(B)/san/libkipvs.a
 	@echo "  LD san  $@"
-	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 
 tools: $(TOOLS)
 

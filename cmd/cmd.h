@@ -30,6 +30,9 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t);
 
 /* The node daemon. */
 int cmd_run(int argc, char **argv);
+/* The same with test-only tuning (NULL: none), for kipvs-testtool run. */
+struct sync_daemon_tuning;
+int cmd_run_tuned(int argc, char **argv, const struct sync_daemon_tuning *t);
 /* Remove what kipvs owns. */
 int cmd_cleanup(int argc, char **argv);
 /* What a sync would change now. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `kipvs diff` — what a sync would change now, as the commands that would
- * do it (ipvsadm for the table, ip for kube-ipvs0). Changes nothing. Exit 0
- * when the node is in sync, 1 when not, 2 on errors.
+ * do it (ipvsadm for the table, ip for kube-ipvs0, conntrack for the stale
+ * UDP entries the changes leave). Changes nothing. Exit 0 when the node is
+ * in sync, 1 when not, 2 on errors.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,6 +76,23 @@ static void print_change(const struct ipvs_change *c)
 	}
 }
 
+/* A conntrack clean-up target as the conntrack(8) command that deletes its
+ * entries; what the command cannot say (the entries kept) as a comment. */
+static void print_ct(const struct sync_ct_plan *p, const struct sync_ct_target *t)
+{
+	char a[ADDR_STRLEN];
+
+	printf("conntrack -D%s -p udp --orig-dst %s --orig-port-dst %u",
+	       t->addr.af == AF_INET6 ? " -f ipv6" : "", addr_fmt(&t->addr, a), t->port);
+	if (t->why == SYNC_CT_DEST_GONE)
+		printf(" --reply-src %s --reply-port-src %u", addr_fmt(&t->rs.addr, a), t->rs.port);
+	printf("  # %s", sync_ct_why_name(t->why));
+	for (size_t i = 0; i < t->n_keep; i++)
+		printf("%s%s", i ? "," : ", not replies from ",
+		       addr_port_fmt(&p->keep[t->keep + i].addr, p->keep[t->keep + i].port, a));
+	printf("\n");
+}
+
 /* The record as the commands that would make it, in the order of the pass. */
 static bool print_record(const struct sync_record *rec)
 {
@@ -101,6 +119,9 @@ static bool print_record(const struct sync_record *rec)
 		case SYNC_REC_TIMEOUTS:
 			printf("ipvsadm --set %u %u %u\n", e->timeouts.tcp, e->timeouts.tcp_fin,
 			       e->timeouts.udp);
+			break;
+		case SYNC_REC_CT:
+			print_ct(sync_record_ct(rec), &sync_record_ct(rec)->v[e->ct]);
 			break;
 		}
 	}

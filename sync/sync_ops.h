@@ -23,6 +23,7 @@
 #include "../ipvs/ipvs_table.h"
 #include "../ipvs/ipvs_types.h"
 #include "../ipvs/netif.h"
+#include "sync_ct.h"
 #include "sync_table.h"
 
 /* Changes per apply call (one pipelined netlink exchange). */
@@ -57,6 +58,12 @@ struct sync_ops {
 	int (*addr_add)(void *be, int ifindex, const struct net_addr *a);
 	/* -EADDRNOTAVAIL when not there. */
 	int (*addr_del)(void *be, int ifindex, const struct net_addr *a);
+
+	/* --- conntrack (sync_ct.h) --------------------------------------------- */
+	/* Deletes the entries @p names (called once per pass that has any, after
+	 * its IPVS changes). The daemon's backend hands @p (copied) to a worker
+	 * and returns: failures are logged and counted there, never retried. */
+	int (*ct_clean)(void *be, const struct sync_ct_plan *p);
 };
 
 /*

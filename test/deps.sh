@@ -10,6 +10,7 @@ build-essential
 busybox-static
 ca-certificates
 clang-format
+conntrack
 cpio
 curl
 debhelper
@@ -27,11 +28,13 @@ libev-dev
 libmicrohttpd-dev
 libnl-3-dev
 libnl-genl-3-dev
+libnl-nf-3-dev
 libnl-route-3-dev
 libyaml-dev
 lintian
 man-db
 mmdebstrap
+nftables
 nghttp2-server
 openssl
 pkg-config

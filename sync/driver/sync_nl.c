@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sync_nl.h"
 
+#include "sync_ctclean.h"
+
 static int nl_services(void *be, struct ipvs_table *out)
 {
 	return ipvs_dump_services(((struct sync_nl *)be)->ipvs, out);
@@ -56,6 +58,13 @@ static int nl_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return netif_addr_del(((struct sync_nl *)be)->netif, ifindex, a);
 }
 
+static int nl_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_ctclean *ct = ((struct sync_nl *)be)->ct;
+
+	return ct ? sync_ctclean_submit(ct, p) : 0;
+}
+
 const struct sync_ops sync_nl_ops = {
 	.services = nl_services,
 	.dests = nl_dests,
@@ -68,4 +77,5 @@ const struct sync_ops sync_nl_ops = {
 	.addrs = nl_addrs,
 	.addr_add = nl_addr_add,
 	.addr_del = nl_addr_del,
+	.ct_clean = nl_ct_clean,
 };

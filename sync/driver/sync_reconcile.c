@@ -10,6 +10,7 @@
 #include "../../ipvs/ipvs.h"
 #include "../../lib/log.h"
 #include "../../lib/mono.h"
+#include "../sync_ct.h"
 #include "../sync_desired.h"
 #include "../sync_drain.h"
 #include "../sync_node.h"
@@ -70,6 +71,10 @@ struct sync_reconcile {
 	uint64_t own_bound_gen;
 	/* Arrival of the oldest watch event the next dirty pass serves; 0 = none. */
 	uint64_t event_us;
+	/* The pass's conntrack clean-up: targets from its applied changes, and
+	 * the virtual servers its diff saw go from no destination to some. */
+	struct sync_ct_plan ct;
+	struct sync_keys activated;
 	struct sync_reconcile_stats st;
 };
 
@@ -194,6 +199,34 @@ static int pass_failed(struct sync_reconcile *r, const char *kind, const char *s
 	return err;
 }
 
+/*
+ * The conntrack targets of changes just applied (only those the kernel
+ * accepted count) join the pass's plan; the activated set is consumed.
+ */
+static void ct_plan(struct sync_reconcile *r, const struct ipvs_change *c, size_t n)
+{
+	int err = sync_ct_plan_add(&r->ct, c, n, &r->activated);
+
+	sync_keys_reset(&r->activated);
+	if (err)
+		log_warn("conntrack_plan_failed", "err=%s", strerror(-err));
+}
+
+/* The end of a pass: its plan goes to the backend (after its IPVS changes). */
+static void ct_flush(struct sync_reconcile *r, const char *kind)
+{
+	int err = 0;
+
+	if (r->ct.n)
+		err = r->o.ops->ct_clean(r->o.be, &r->ct);
+	if (err)
+		log_warn("conntrack_cleanup_failed", "kind=%s targets=%zu stage=submit err=%s",
+		         kind, r->ct.n, strerror(-err));
+	r->st.ct_targets += r->ct.n;
+	sync_ct_plan_reset(&r->ct);
+	sync_keys_reset(&r->activated);
+}
+
 /* Drops a full pass and everything it holds. */
 static void full_free(struct full_pass *f)
 {
@@ -227,6 +260,8 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 	sync_own_set_nodeport_range(&r->own, cfg->nodeport_min, cfg->nodeport_max);
 	sync_keys_init(&r->keys);
 	sync_keys_init(&r->retry);
+	sync_keys_init(&r->activated);
+	sync_ct_plan_init(&r->ct);
 	err = sync_node_set_scheduler(&r->node, cfg->scheduler);
 	if (!err && cfg->hostname_override && *cfg->hostname_override)
 		err = sync_node_set_name(&r->node, cfg->hostname_override);
@@ -254,6 +289,8 @@ void sync_reconcile_free(struct sync_reconcile *r)
 	sync_own_clear(&r->own);
 	sync_keys_free(&r->keys);
 	sync_keys_free(&r->retry);
+	sync_keys_free(&r->activated);
+	sync_ct_plan_free(&r->ct);
 	sync_desired_free(r->d);
 	sync_drain_free(r->drain);
 	full_free(r->full);
@@ -534,11 +571,14 @@ static int run_keys(struct sync_reconcile *r, uint64_t now_ms, struct pass *p)
 
 	ipvs_table_init(&have);
 	sync_diff_init(&c, &r->own, r->drain, now_ms, sync_changes_emit, &plan);
+	c.activated = &r->activated;
 	err = sync_ops_read_keys(r->o.ops, r->o.be, &r->keys, &have);
 	if (!err)
 		err = sync_diff_keys(&c, r->d, &r->keys, &have, NULL);
 	if (!err)
 		err = apply_changes(r, p, plan.v, plan.n);
+	ct_plan(r, plan.v, plan.n);
+	ct_flush(r, p->kind);
 	pass_end(p);
 	p->diff = c.stats;
 	r->st.last_diff = c.stats;
@@ -655,6 +695,7 @@ static int full_read(struct sync_reconcile *r, struct full_pass *f, uint64_t now
 			err = -ENOMEM;
 	}
 	sync_diff_init(&f->diff, &r->own, r->drain, now_ms, sync_changes_emit, &f->plan);
+	f->diff.activated = &r->activated;
 	return err;
 }
 
@@ -734,6 +775,7 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	struct full_pass *f = r->full;
 	size_t removed = 0;
 
+	ct_flush(r, "full");
 	for (size_t i = 0; ok && i < f->unbind.n; i++) {
 		/* A dirty pass between planning and now may want it again. */
 		if (sync_desired_is_bound(r->d, &f->unbind.v[i]))
@@ -775,6 +817,7 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max, bool *more)
 		stage = "apply";
 		err = apply_changes(r, &f->p, f->plan.v, f->plan.n);
 	}
+	ct_plan(r, f->plan.v, f->plan.n);
 	if (err || left == 0)
 		pass_end(&f->p);
 	if (err) {

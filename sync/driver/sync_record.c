@@ -16,6 +16,7 @@ struct sync_record {
 	struct sync_record_entry *v;
 	size_t n, cap;
 	char created[16]; /* the interface recorded as created */
+	struct sync_ct_plan ct;
 };
 
 int sync_record_new(const struct sync_ops *inner, void *inner_be, struct sync_record **out)
@@ -35,6 +36,7 @@ void sync_record_free(struct sync_record *r)
 	if (!r)
 		return;
 	free(r->v);
+	sync_ct_plan_free(&r->ct);
 	free(r);
 }
 
@@ -42,6 +44,11 @@ const struct sync_record_entry *sync_record_entries(const struct sync_record *r,
 {
 	*n = r->n;
 	return r->v;
+}
+
+const struct sync_ct_plan *sync_record_ct(const struct sync_record *r)
+{
+	return &r->ct;
 }
 
 static struct sync_record_entry *add(struct sync_record *r, enum sync_record_kind kind)
@@ -178,6 +185,22 @@ static int rec_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return rec_addr(be, SYNC_REC_ADDR_DEL, a);
 }
 
+static int rec_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_record *r = be;
+	size_t base = r->ct.n;
+	int err = sync_ct_plan_append(&r->ct, p);
+
+	for (size_t i = base; !err && i < r->ct.n; i++) {
+		struct sync_record_entry *e = add(r, SYNC_REC_CT);
+
+		if (!e)
+			return -ENOMEM;
+		e->ct = i;
+	}
+	return err;
+}
+
 const struct sync_ops sync_record_ops = {
 	.services = rec_services,
 	.dests = rec_dests,
@@ -190,4 +213,5 @@ const struct sync_ops sync_record_ops = {
 	.addrs = rec_addrs,
 	.addr_add = rec_addr_add,
 	.addr_del = rec_addr_del,
+	.ct_clean = rec_ct_clean,
 };

@@ -6,7 +6,8 @@
  *
  * A write is recorded as done (0): an interface that would be created gets
  * a placeholder index and no addresses; a change "succeeds". Entries keep
- * the order the pass wrote them in.
+ * the order the pass wrote them in. Conntrack clean-up targets are kept in
+ * one plan (sync_record_ct()), each entry naming its target there.
  */
 #ifndef KIPVS_SYNC_RECORD_H
 #define KIPVS_SYNC_RECORD_H
@@ -21,6 +22,7 @@ enum sync_record_kind {
 	SYNC_REC_ADDR_DEL,
 	SYNC_REC_IPVS,     /* change */
 	SYNC_REC_TIMEOUTS, /* timeouts */
+	SYNC_REC_CT,       /* ct: a conntrack clean-up target, in sync_record_ct() */
 };
 
 struct sync_record_entry {
@@ -29,6 +31,7 @@ struct sync_record_entry {
 	struct net_addr addr;
 	struct ipvs_change change;
 	struct ipvs_timeouts timeouts;
+	size_t ct;
 };
 
 struct sync_record;
@@ -40,5 +43,7 @@ int sync_record_new(const struct sync_ops *inner, void *inner_be, struct sync_re
     __attribute__((warn_unused_result));
 void sync_record_free(struct sync_record *r);
 const struct sync_record_entry *sync_record_entries(const struct sync_record *r, size_t *n);
+/* The conntrack clean-up targets recorded (SYNC_REC_CT entries index it). */
+const struct sync_ct_plan *sync_record_ct(const struct sync_record *r);
 
 #endif

@@ -31,6 +31,8 @@ struct sync_mem {
 	size_t n_bound, cap_bound;
 	struct ipvs_timeouts timeouts;
 	struct fault fault[SYNC_MEM_N_CALLS];
+	struct sync_ct_plan ct; /* every conntrack clean-up asked for */
+	size_t ct_calls;
 };
 
 struct mkey {
@@ -67,6 +69,7 @@ void sync_mem_free(struct sync_mem *m)
 	sync_changes_free(&m->log);
 	free(m->node);
 	free(m->bound);
+	sync_ct_plan_free(&m->ct);
 	free(m);
 }
 
@@ -517,6 +520,30 @@ static int mem_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return 0;
 }
 
+static int mem_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_mem *m = be;
+	int err = fault(m, SYNC_MEM_CT_CLEAN);
+
+	if (err)
+		return err;
+	m->ct_calls++;
+	return sync_ct_plan_append(&m->ct, p);
+}
+
+const struct sync_ct_plan *sync_mem_ct(const struct sync_mem *m, size_t *calls)
+{
+	if (calls)
+		*calls = m->ct_calls;
+	return &m->ct;
+}
+
+void sync_mem_ct_reset(struct sync_mem *m)
+{
+	sync_ct_plan_reset(&m->ct);
+	m->ct_calls = 0;
+}
+
 const struct sync_ops sync_mem_ops = {
 	.services = mem_services,
 	.dests = mem_dests,
@@ -529,4 +556,5 @@ const struct sync_ops sync_mem_ops = {
 	.addrs = mem_addrs,
 	.addr_add = mem_addr_add,
 	.addr_del = mem_addr_del,
+	.ct_clean = mem_ct_clean,
 };
