@@ -6,6 +6,8 @@
 #   make test       deps, build, unit tests (ASan+UBSan, cmocka), host tests, VM suite
 #   make test T=x   run only the tests whose name matches x
 #   make bench      benchmarks (print figures, never fail on speed)
+#   make soak       the long soak: vm/daemon_soak for SOAK_SECONDS (300) with
+#                   every kind of API fault (make test runs a 90 s version)
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
@@ -39,7 +41,10 @@ $(error pkg-config finds no $(PKG_MISSING) (Debian: $(foreach p,$(PKG_MISSING),$
 endif
 endif
 BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I. $(WARN) $(shell $(PKG) --cflags $(PKGS))
-LIBS     = $(shell $(PKG) --libs $(PKGS)) -lev -lm
+LIBS     = $(shell $(PKG) --libs $(PKGS)) -lev -lm -pthread
+# The test tool alone also links libnl-nf-3: the conntrack measurement
+# compares ipvs/ct with it (kipvs itself does not use it).
+TOOL_LIBS = $(shell $(PKG) --libs libnl-nf-3.0)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ifeq ($(SANITIZE),1)
@@ -70,7 +75,7 @@ BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
 .PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall \
-	image deb
+	image deb soak
 all: kipvs
 
 # lib/, ipvs/ and sync/ as archives: a program links only the objects it uses.
@@ -92,16 +97,17 @@ $(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The test programs' tool (test/tools/), never part of kipvs: plain for the
-# VM guest, sanitized for host tests. It borrows kipvs watch (cmd/watch.c) and
-# render's object reading (cmd/render.c).
-$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/render.o \
-		$(B)/libkipvs.a
+# VM guest, sanitized for host tests. It borrows kipvs watch and run
+# (cmd/watch.c with its --timeout from cmd/deadline.c, cmd/run.c) to run
+# them with test-only knobs, and render's object reading (cmd/render.c).
+$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
+		$(B)/obj/cmd/run.o $(B)/obj/cmd/render.o $(B)/libkipvs.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o \
-		$(B)/san/cmd/render.o $(B)/san/libkipvs.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
+$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
+		$(B)/san/cmd/run.o $(B)/san/cmd/render.o $(B)/san/libkipvs.a
 	@echo "  LD san  $@"
-	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 
 tools: $(TOOLS)
 
@@ -138,6 +144,15 @@ test:
 	@test/deps.sh
 	@$(MAKE) --no-print-directory all unit tools
 	@test/run.sh $(T)
+
+# The same VM case as in make test, longer: KIPVS_SOAK_SECONDS sets the
+# churn, and the case's limit grows with it.
+SOAK_SECONDS ?= 300
+soak:
+	@test/deps.sh
+	@$(MAKE) --no-print-directory all $(B)/san/kipvs
+	@KIPVS_SOAK_SECONDS=$(SOAK_SECONDS) KIPVS_VM_CASE_TIMEOUT=$$(($(SOAK_SECONDS) + 400)) \
+		test/run.sh vm/daemon_soak
 
 bench:
 	@test/deps.sh

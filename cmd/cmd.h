@@ -42,9 +42,27 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t);
 
 /* The node daemon. */
 int cmd_run(int argc, char **argv);
+/* The same with test-only tuning (NULL: none), for kipvs-testtool run. */
+struct sync_daemon_tuning;
+int cmd_run_tuned(int argc, char **argv, const struct sync_daemon_tuning *t);
 /* Remove what kipvs owns. */
 int cmd_cleanup(int argc, char **argv);
 /* What a sync would change now. */
 int cmd_diff(int argc, char **argv);
+
+/*
+ * The deadline of a one-shot command that reads the API server (render
+ * without -f, diff, watch --once): takes "--timeout DURATION" (or
+ * "--timeout=DURATION", a Go duration above zero) out of argv, leaving the
+ * rest in order; *secs gets it, or CMD_TIMEOUT_DEFAULT_S. 0, or -EINVAL with
+ * the message printed.
+ */
+#define CMD_TIMEOUT_DEFAULT_S 30.0
+#define CMD_TIMEOUT_HELP                                                                           \
+	"  --timeout DURATION            give up when the API server has not answered every\n"     \
+	"                                list by then (default 30s); exit status non-zero\n"
+int cmd_take_timeout(int *argc, char **argv, const char *cmd, double *secs);
+/* Says why the cluster could not be read (sync_fetch's error) on stderr. */
+void cmd_fetch_failed(const char *cmd, int err, double timeout_s);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * `kipvs diff` — what a sync would change now, as the commands that would
  * do it (ipvsadm for the table, ip for kube-ipvs0, nft for the packet
- * filter's tables). Changes nothing. Exit 0 when the node is in sync, 1 when
- * not, 2 on errors.
+ * filter's tables, conntrack for the stale UDP entries the changes leave).
+ * Changes nothing. Exit 0 when the node is in sync, 1 when not, 2 on errors.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -77,6 +77,23 @@ static void print_change(const struct ipvs_change *c)
 	}
 }
 
+/* A conntrack clean-up target as the conntrack(8) command that deletes its
+ * entries; what the command cannot say (the entries kept) as a comment. */
+static void print_ct(const struct sync_ct_plan *p, const struct sync_ct_target *t)
+{
+	char a[ADDR_STRLEN];
+
+	printf("conntrack -D%s -p udp --orig-dst %s --orig-port-dst %u",
+	       t->addr.af == AF_INET6 ? " -f ipv6" : "", addr_fmt(&t->addr, a), t->port);
+	if (t->why == SYNC_CT_DEST_GONE)
+		printf(" --reply-src %s --reply-port-src %u", addr_fmt(&t->rs.addr, a), t->rs.port);
+	printf("  # %s", sync_ct_why_name(t->why));
+	for (size_t i = 0; i < t->n_keep; i++)
+		printf("%s%s", i ? "," : ", not replies from ",
+		       addr_port_fmt(&p->keep[t->keep + i].addr, p->keep[t->keep + i].port, a));
+	printf("\n");
+}
+
 /* The record as the commands that would make it, in the order of the pass. */
 static bool print_record(const struct sync_record *rec, const struct sync_filter *filter)
 {
@@ -108,6 +125,9 @@ static bool print_record(const struct sync_record *rec, const struct sync_filter
 			if (sync_filter_render_op(filter, &e->nft, stdout))
 				fputs("kipvs diff: cannot print an nftables change\n", stderr);
 			break;
+		case SYNC_REC_CT:
+			print_ct(sync_record_ct(rec), &sync_record_ct(rec)->v[e->ct]);
+			break;
 		}
 	}
 	return n > 0;
@@ -123,13 +143,20 @@ int cmd_diff(int argc, char **argv)
 	struct sync_nl nl = { 0 };
 	char err[512], host[256], *zone = NULL;
 	bool more = true, help;
+	double timeout_s;
 	int rc;
 
 	config_init(&cfg);
+	if (cmd_take_timeout(&argc, argv, "diff", &timeout_s)) {
+		config_free(&cfg);
+		return 2;
+	}
 	rc = config_from_args(&cfg, argc, argv, stdout, &help, err, sizeof(err));
 	if (rc || help) {
 		if (rc)
 			fprintf(stderr, "kipvs diff: %s\n", err);
+		else
+			fputs("\n" CMD_TIMEOUT_HELP, stdout);
 		config_free(&cfg);
 		return rc ? 2 : 0;
 	}
@@ -151,9 +178,9 @@ int cmd_diff(int argc, char **argv)
 	if (!rc)
 		rc = sync_store_new(&st);
 	if (!rc)
-		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, 60.0);
+		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, timeout_s);
 	if (rc) {
-		fprintf(stderr, "kipvs diff: cannot read the cluster: %s\n", strerror(-rc));
+		cmd_fetch_failed("diff", rc, timeout_s);
 		rc = 2;
 		goto out;
 	}

@@ -48,7 +48,7 @@ static const char render_usage[] =
     "  --iptables-masquerade-bit N   the filter's options, as for kipvs run\n"
     "Without -f the objects are read from the API server (one LIST each):\n"
     "  --kubeconfig FILE, --master URL, --context NAME, --endpoints-api "
-    "auto|endpointslices|endpoints\n"
+    "auto|endpointslices|endpoints\n" CMD_TIMEOUT_HELP
     "Output: the table in `ipvsadm -S -n` form, sorted by protocol, address, port.\n";
 
 struct render_opts {
@@ -451,13 +451,15 @@ int cmd_render(int argc, char **argv)
 	struct sync_node node;
 	struct sync_desired *d = NULL;
 	size_t read_ok = 0;
+	double timeout_s;
 	bool help;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	config_init(&o.cfg);
 	sync_node_init(&node);
-	if (parse_args(argc, argv, &o, &help)) {
+	if (cmd_take_timeout(&argc, argv, "render", &timeout_s) ||
+	    parse_args(argc, argv, &o, &help)) {
 		rc = 2;
 		goto out;
 	}
@@ -476,11 +478,11 @@ int cmd_render(int argc, char **argv)
 		read_ok += take_file(&c, o.files[i]) == 0;
 	if (!o.n_files) {
 		/* The live cluster: one complete LIST of each resource. */
-		int err = sync_fetch(&o.cfg, o.cfg.hostname_override, c.st, &c.node_zone, 60.0);
+		int err =
+		    sync_fetch(&o.cfg, o.cfg.hostname_override, c.st, &c.node_zone, timeout_s);
 
 		if (err) {
-			fprintf(stderr, "kipvs render: cannot read the cluster: %s\n",
-			        strerror(-err));
+			cmd_fetch_failed("render", err, timeout_s);
 			rc = 1;
 			goto out;
 		}

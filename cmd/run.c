@@ -11,6 +11,11 @@
 
 int cmd_run(int argc, char **argv)
 {
+	return cmd_run_tuned(argc, argv, NULL);
+}
+
+int cmd_run_tuned(int argc, char **argv, const struct sync_daemon_tuning *t)
+{
 	struct kipvs_config cfg;
 	char err[512];
 	bool help;
@@ -31,7 +36,7 @@ int cmd_run(int argc, char **argv)
 	if (cfg.cleanup)
 		rc = sync_cleanup_run(&cfg, false);
 	else
-		rc = sync_daemon_run(&cfg);
+		rc = sync_daemon_run_tuned(&cfg, t);
 	config_free(&cfg);
 	return rc;
 }

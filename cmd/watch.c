@@ -36,11 +36,15 @@ static const char watch_usage[] =
     "                           server has no discovery.k8s.io/v1)\n"
     "  --node NAME              also watch this Node (its zone label)\n"
     "  --once                   print the initial lists, then exit once all are synced\n"
+    "  --timeout DURATION       with --once: give up (exit 1) when the lists are not all\n"
+    "                           complete by then (default 30s)\n"
     "  --log-level LEVEL        error | warn | info | debug (default info)\n";
 
 struct watch_ctx {
 	struct ev_loop *loop;
 	bool once;
+	bool all_synced;
+	bool timed_out;
 	bool synced[KUBE_RES_COUNT];
 };
 
@@ -139,8 +143,26 @@ static void on_all_synced(void *ctx)
 	struct watch_ctx *w = ctx;
 
 	printf("synced all\n");
+	w->all_synced = true;
 	if (w->once)
 		ev_break(w->loop, EVBREAK_ALL);
+}
+
+static const char *waiting_for(struct watch_ctx *w, struct kube_client *kc)
+{
+	static char buf[128];
+
+	(void)w;
+	return kube_client_pending(kc, buf, sizeof(buf));
+}
+
+/* --once did not see every list complete by --timeout. */
+static void on_deadline(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct watch_ctx *w = t->data;
+
+	w->timed_out = true;
+	ev_break(loop, EVBREAK_ALL);
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -192,12 +214,18 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 	struct kube_config *cfg = NULL;
 	struct kube_client *kc = NULL;
 	ev_signal sigint, sigterm;
+	ev_timer deadline;
+	double timeout_s;
 	struct kipvs_config flags;
 	bool level_set = false;
 	char qs[300], qsrc[300];
 	int c, r, rc = 1;
 
 	config_init(&flags);
+	if (cmd_take_timeout(&argc, argv, "watch", &timeout_s)) {
+		rc = 2;
+		goto out;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char err[256];
@@ -290,8 +318,26 @@ int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 		log_err("watch_failed", "err=%s", strerror(-r));
 		goto out;
 	}
+	if (w.once) {
+		ev_timer_init(&deadline, on_deadline, timeout_s, 0.);
+		deadline.data = &w;
+		ev_timer_start(w.loop, &deadline);
+	}
 	ev_run(w.loop, 0);
 	rc = 0;
+	if (w.once && !w.all_synced) {
+		if (w.timed_out) {
+			log_err("api_timeout", "seconds=%g waiting_for=%s", timeout_s,
+			        waiting_for(&w, kc));
+			fprintf(stderr,
+			        "kipvs watch: the API server did not answer every list within %gs "
+			        "(--timeout)\n",
+			        timeout_s);
+		}
+		rc = 1;
+	}
+	if (w.once)
+		ev_timer_stop(w.loop, &deadline);
 out:
 	kube_client_free(kc);
 	if (w.loop) {

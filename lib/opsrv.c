@@ -122,6 +122,11 @@ static int register_all(struct opsrv *o, const char *version)
 	    .help = "API requests the server refused as malformed or unsupported (400, 404, "
 	            "422, ...), by resource and status; /healthz fails while they last",
 	    .type = METRIC_COUNTER, .labels = ML("resource", "code"), .max_series = 32);
+	REG(api_failures, .name = "kipvs_api_request_failures_total",
+	    .help = "API requests that failed and are retried after a backoff, by resource (or "
+	            "discovery) and code: the HTTP status, \"error\" (no complete answer: refused, "
+	            "reset, cut, timed out, TLS) or \"invalid\" (an answer that could not be read)",
+	    .type = METRIC_COUNTER, .labels = ML("resource", "code"), .max_series = 64);
 	REG(api_event_age, .name = "kipvs_last_api_event_age_seconds",
 	    .help = "Seconds since the last event from the API server (since start before the "
 	            "first)",

@@ -449,6 +449,8 @@ static int both(struct sync_diff *c, const struct ipvs_vs *want, const struct ip
 	}
 	if (c->drain && (drains || sync_drain_has_vs(c->drain, svc)))
 		sync_drain_prune(c->drain, have);
+	if (c->activated && !have->n_dests && want->n_dests)
+		return sync_keys_add(c->activated, svc);
 	return 0;
 }
 
@@ -484,6 +486,8 @@ int sync_diff_vs(struct sync_diff *c, const struct ipvs_vs *want, const struct i
 		c->stats.dest_add++;
 		err = emit(c, IPVS_OP_ADD_DEST, &want->svc, &want->dests[j]);
 	}
+	if (!err && c->activated && want->n_dests)
+		err = sync_keys_add(c->activated, &want->svc);
 	return err;
 }
 

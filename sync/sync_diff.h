@@ -26,6 +26,10 @@
  *   - no longer wanted: DEL_SERVICE at once (its destinations go with it).
  * Within one pass: additions and edits first, virtual-server deletions
  * last. The drain state is updated as the changes are emitted.
+ *
+ * With @activated set, the identity of every virtual server that goes from
+ * no destination (or no virtual server) to some is added to it: the
+ * conntrack clean-up (sync_ct.h) needs to know which did.
  */
 #ifndef KIPVS_SYNC_DIFF_H
 #define KIPVS_SYNC_DIFF_H
@@ -85,6 +89,7 @@ struct sync_diff {
 	uint64_t now_ms;
 	sync_emit_fn emit;
 	void *emit_ctx;
+	struct sync_keys *activated; /* NULL: not noted */
 	struct sync_diff_stats stats;
 	/* scratch, reused between calls */
 	uint8_t *mark;

@@ -25,6 +25,7 @@
 #include "../ipvs/ipvs_types.h"
 #include "../ipvs/netif.h"
 #include "../ipvs/nft_types.h"
+#include "sync_ct.h"
 #include "sync_table.h"
 
 /* Changes per apply call (one pipelined netlink exchange). */
@@ -72,6 +73,11 @@ struct sync_ops {
 	                 struct nft_elems *out);
 	/* One transaction: all of @ops or none (nft.h, nft_apply). */
 	int (*nft_apply)(void *be, struct nft_op *ops, size_t n);
+	/* --- conntrack (sync_ct.h) --------------------------------------------- */
+	/* Deletes the entries @p names (called once per pass that has any, after
+	 * its IPVS changes). The daemon's backend hands @p (copied) to a worker
+	 * and returns: failures are logged and counted there, never retried. */
+	int (*ct_clean)(void *be, const struct sync_ct_plan *p);
 };
 
 /*

@@ -10,6 +10,7 @@ build-essential
 busybox-static
 ca-certificates
 clang-format
+conntrack
 cpio
 curl
 debhelper

@@ -245,6 +245,8 @@ static void r_failed(void *ctx, struct kube_reflector *r, const struct kube_http
 	struct kube_client *c = ctx;
 	char why[96];
 
+	if (c->cbs.request_failed)
+		c->cbs.request_failed(c->ctx, kube_reflector_name(r), res);
 	if (res_of(c, r) != KUBE_RES_NODES || c->synced[KUBE_RES_NODES])
 		return;
 	if (res->err)
@@ -477,6 +479,8 @@ static void disc_done(void *ctx, const struct kube_http_result *res)
 	}
 	d = kube_backoff_next(&c->disc_bo, ev_now(c->loop), (uint32_t)(ev_time() * 1e6));
 	kube_http_log_failure(c->http, "discovery", "get", DISCOVERY_PATH, res, d);
+	if (c->cbs.request_failed)
+		c->cbs.request_failed(c->ctx, "discovery", res);
 	ev_timer_set(&c->disc_timer, d / 1000.0, 0.);
 	ev_timer_start(c->loop, &c->disc_timer);
 }
@@ -600,6 +604,34 @@ bool kube_client_synced(const struct kube_client *c)
 const char *kube_client_server_version(const struct kube_client *c)
 {
 	return c->server_version;
+}
+
+const char *kube_client_pending(const struct kube_client *c, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (c->all_synced)
+		return buf;
+	if (!c->want[KUBE_RES_ENDPOINTSLICES] && !c->want[KUBE_RES_ENDPOINTS]) {
+		int n = snprintf(buf, len, "discovery");
+
+		o = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	}
+	for (int i = 0; i < KUBE_RES_COUNT; i++) {
+		int n;
+
+		if (!c->want[i] || c->synced[i] || (i == KUBE_RES_NODES && c->node_given_up))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+		             kube_resource_name((enum kube_resource)i));
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	return buf;
 }
 
 bool kube_client_rejected(const struct kube_client *c)

@@ -117,6 +117,9 @@ struct kube_client_cbs {
 	 * (@active, once per refused answer; @status is its answer), or
 	 * accepts them again (!@active). The client has logged it. */
 	void (*rejected)(void *ctx, enum kube_resource res, bool active, long status);
+	/* A request failed and is tried again after a backoff (the client has
+	 * logged it). @what: the resource's name, or "discovery". */
+	void (*request_failed)(void *ctx, const char *what, const struct kube_http_result *res);
 };
 
 /* @cfg must outlive the client. */
@@ -131,6 +134,10 @@ void kube_client_free(struct kube_client *c);
 bool kube_client_synced(const struct kube_client *c);
 /* The API server's gitVersion ("v1.28.3"), "" until /version answered. */
 const char *kube_client_server_version(const struct kube_client *c);
+/* What the first complete lists still wait for, comma-separated into @buf
+ * ("services,endpointslices"; "discovery" while the endpoints API is not
+ * decided; "" when all_synced has fired). Returns @buf. */
+const char *kube_client_pending(const struct kube_client *c, char *buf, size_t len);
 /* Whether the server refuses any of the client's requests right now. */
 bool kube_client_rejected(const struct kube_client *c);
 /* Whether @res is being watched (endpoints vs slices is known after discovery). */

@@ -84,9 +84,22 @@ const char *kube_http_strerror(int err)
 		return "stopped by the client";
 	case -ENOMEM:
 		return "out of memory";
+	case -EBADMSG:
+		return "invalid answer";
 	default:
 		return "transfer failed";
 	}
+}
+
+const char *kube_http_failure_code(const struct kube_http_result *res, char *buf, size_t len)
+{
+	if (res->err == -EBADMSG)
+		snprintf(buf, len, "invalid");
+	else if (res->err || !res->status)
+		snprintf(buf, len, "error");
+	else
+		snprintf(buf, len, "%ld", res->status);
+	return buf;
 }
 
 static int map_curl(CURLcode rc)

@@ -46,7 +46,9 @@ struct kube_http_result {
 	 * -EHOSTUNREACH (name did not resolve), -ETIMEDOUT (connect timeout or
 	 * stall), -EPROTO (TLS: handshake or verification), -ECONNRESET (the
 	 * connection broke mid-answer), -ECANCELED (on_data asked to stop),
-	 * -ENOMEM, -EIO (anything else).
+	 * -ENOMEM, -EIO (anything else). Callers that read the body set
+	 * -EBADMSG for a complete 2xx answer they cannot use (not JSON, not
+	 * the kind asked for).
 	 */
 	int err;
 	long status;        /* HTTP status; 0 when no answer arrived */
@@ -90,6 +92,13 @@ void kube_http_cancel(struct kube_http_req *r);
 const char *kube_http_url(const struct kube_http *h, const char *path, char *buf, size_t len);
 /* Short words for a kube_http_result.err: "connection refused", "TLS failure"... */
 const char *kube_http_strerror(int err);
+/*
+ * What a failed request got, as a metric label: the HTTP status of an
+ * error answer ("500", "429"), "invalid" for an answer that could not be
+ * used (-EBADMSG), "error" when no complete answer came (refused, reset,
+ * cut, timed out, TLS). Returns @buf (16 bytes are enough).
+ */
+const char *kube_http_failure_code(const struct kube_http_result *res, char *buf, size_t len);
 struct kube_status;
 /* The Status in an error body; a body that is not one (plain-text 429, a
  * proxy's HTML page) gives its start as the message. */

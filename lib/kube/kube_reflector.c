@@ -26,6 +26,9 @@
 #define WATCH_STALL_MARGIN_MAX_S 30
 #define WATCH_STALL_MARGIN_MIN_S 2
 #define PATH_MAX_LEN             4096
+/* A complete list that took this long is said (client-go traces lists over
+ * 10 s too): an API server this slow is worth knowing about. */
+#define SLOW_LIST_S 10.0
 
 enum phase {
 	PH_IDLE = 0,
@@ -64,6 +67,8 @@ struct kube_reflector {
 	int expired_in_row; /* list pages answered 410 in a row */
 	int quick_fails;    /* watches in a row that ended at once with nothing */
 	/* list page in flight */
+	double list_t0;        /* this attempt started (ev_now) */
+	unsigned long list_pg; /* pages this attempt got */
 	char *cont;
 	char *list_rv;
 	char *body;
@@ -488,6 +493,7 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	r->st.pages++;
+	r->list_pg++;
 	log_debug("list_page", "resource=%s bytes=%zu http=%s", r->o.name, r->blen,
 	          res->http2 ? "2" : "1.1");
 	/* A page is thousands of objects: parse it into an arena (one block
@@ -497,16 +503,23 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		r->blen = kube_json_drop_managed_fields(r->body, r->blen);
 	rc = kube_json_arena_parse(r->arena, r->body ? r->body : "", r->blen, r->o.name, &page);
 	body_free(r);
-	if (!rc)
-		rc = apply_page(r, page);
-	kube_json_arena_reset(r->arena);
-	if (rc) {
-		struct kube_http_result bad = { .err = -EIO, .detail = "the answer is not a list" };
+	{
+		struct kube_http_result bad = { .err = -EBADMSG,
+			                        .detail = "the answer is not JSON" };
 
-		if (rc == -ENOMEM)
+		if (!rc) {
+			rc = apply_page(r, page);
+			bad.detail = "the answer is not a list";
+		}
+		kube_json_arena_reset(r->arena);
+		if (rc == -ENOMEM) {
+			bad.err = -ENOMEM;
 			bad.detail = "out of memory";
-		list_failed(r, &bad);
-		return;
+		}
+		if (rc) {
+			list_failed(r, &bad);
+			return;
+		}
 	}
 	r->expired_in_row = 0;
 	accepted(r);
@@ -528,6 +541,10 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		r->synced = true;
 		log_debug("list_done", "resource=%s rv=%s objects=%zu", r->o.name, r->rv,
 		          kube_cache_count(r->cache));
+		if (ev_now(r->loop) - r->list_t0 >= SLOW_LIST_S)
+			log_info("list_slow", "resource=%s seconds=%.1f pages=%lu objects=%zu",
+			         r->o.name, ev_now(r->loop) - r->list_t0, r->list_pg,
+			         kube_cache_count(r->cache));
 		if (r->cbs.list_end)
 			r->cbs.list_end(r->ctx, r, first);
 	}
@@ -585,6 +602,8 @@ static void start_list(struct kube_reflector *r, enum kube_list_reason why, bool
 	/* Every attempt starts a new generation: a page delivered by an
 	 * abandoned attempt does not count as seen by this one. */
 	kube_cache_relist_begin(r->cache);
+	r->list_t0 = ev_now(r->loop);
+	r->list_pg = 0;
 	free(r->cont);
 	r->cont = NULL;
 	free(r->list_rv);
@@ -711,12 +730,16 @@ static void watch_done(void *ctx, const struct kube_http_result *res)
 	r->req = NULL;
 	kube_lines_reset(&r->lines);
 	/*
-	 * Only watches the server answered count: connections refused or reset
-	 * during an outage must not make the first 410 after it wait in the
-	 * backoff before relisting.
+	 * A watch that lived or delivered events ends a row of quick failures,
+	 * however it ended (cut, an oversized event). Only short empty watches
+	 * the server answered add to it: connections refused or reset during an
+	 * outage must not make the first 410 after it wait in the backoff
+	 * before relisting.
 	 */
-	if (!res->err)
-		r->quick_fails = short_empty ? r->quick_fails + 1 : 0;
+	if (!short_empty)
+		r->quick_fails = 0;
+	else if (!res->err)
+		r->quick_fails++;
 	switch (r->wstop) {
 	case WS_EXPIRED:
 		why = KUBE_LIST_EXPIRED;

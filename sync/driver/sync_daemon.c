@@ -17,12 +17,14 @@
 #include "../../ipvs/netif.h"
 #include "../../lib/kube/kube_client.h"
 #include "../../lib/kube/kube_config.h"
+#include "../../lib/kube/kube_http.h"
 #include "../../lib/log.h"
 #include "../../lib/mono.h"
 #include "../../lib/opsrv.h"
 #include "../../lib/version.h"
 #include "../../lib/sdnotify.h"
 #include "../sync_desired.h"
+#include "sync_ctclean.h"
 #include "sync_fetch.h"
 #include "sync_hcnp.h"
 #include "sync_kernel.h"
@@ -53,6 +55,7 @@ struct daemon {
 	struct sync_store *store;
 	struct sync_nl nl; /* the kernel, for the passes */
 	struct sync_reconcile *rec;
+	struct sync_ctclean *ct; /* NULL: no conntrack clean-up (tests only) */
 	struct sync_kernel *kernel;
 	struct sync_metrics *metrics; /* NULL without a metrics server */
 	struct sdnotify *notify;
@@ -553,6 +556,17 @@ static void on_api_rejected(void *ctx, enum kube_resource res, bool active, long
 	health_set_api_rejected(opsrv_health(dm->ops), active || kube_client_rejected(dm->client));
 }
 
+/* A request to the API server failed (the client logged it): counted. */
+static void on_api_failed(void *ctx, const char *what, const struct kube_http_result *res)
+{
+	struct daemon *dm = ctx;
+	char code[16];
+
+	if (dm->ops)
+		metric_inc(opsrv_metrics(dm->ops)->api_failures,
+		           ML(what, kube_http_failure_code(res, code, sizeof(code))));
+}
+
 static void on_all_synced(void *ctx)
 {
 	struct daemon *dm = ctx;
@@ -624,7 +638,8 @@ static bool proxy_healthy(void *ctx)
 	return health_is_healthy(opsrv_health(dm->ops), &now);
 }
 
-static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs_config *eff)
+static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs_config *eff,
+                 const struct sync_daemon_tuning *tuning)
 {
 	struct kube_config_opts ko = { cfg->kubeconfig, cfg->context, cfg->master, NULL };
 	struct kube_client_opts co = { 0 };
@@ -639,6 +654,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		.node_delete = on_node_delete,
 		.all_synced = on_all_synced,
 		.rejected = on_api_rejected,
+		.request_failed = on_api_failed,
 	};
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_kernel_env kenv = { 0 };
@@ -716,6 +732,14 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 			return err;
 		}
 	}
+	if (!tuning || !tuning->no_conntrack_cleanup) {
+		err = sync_ctclean_new(dm->loop, dm->ops ? opsrv_registry(dm->ops) : NULL, &dm->ct);
+		if (err)
+			return err;
+		dm->nl.ct = dm->ct;
+	} else {
+		log_warn("conntrack_cleanup_off", "reason=test-tuning");
+	}
 	err = sdnotify_open(&dm->notify);
 	if (err)
 		log_warn("sdnotify_invalid", "err=%s", strerror(-err));
@@ -732,6 +756,7 @@ static void teardown(struct daemon *dm)
 {
 	kube_client_free(dm->client);
 	sync_metrics_free(dm->metrics);
+	sync_ctclean_free(dm->ct);
 	sync_reconcile_free(dm->rec);
 	sync_store_free(dm->store);
 	sync_kernel_free(dm->kernel);
@@ -746,6 +771,11 @@ static void teardown(struct daemon *dm)
 }
 
 int sync_daemon_run(const struct kipvs_config *cfg)
+{
+	return sync_daemon_run_tuned(cfg, NULL);
+}
+
+int sync_daemon_run_tuned(const struct kipvs_config *cfg, const struct sync_daemon_tuning *t)
 {
 	struct daemon dm = { .cfg = cfg, .exit_status = 0 };
 	struct kipvs_config eff = *cfg;
@@ -766,7 +796,7 @@ int sync_daemon_run(const struct kipvs_config *cfg)
 	log_info("start", "node=%s scheduler=%s sync_period_ms=%llu min_sync_period_ms=%llu", name,
 	         cfg->scheduler, (unsigned long long)cfg->sync_period_ms,
 	         (unsigned long long)cfg->min_sync_period_ms);
-	err = setup(&dm, cfg, &eff);
+	err = setup(&dm, cfg, &eff, t);
 	if (err) {
 		teardown(&dm);
 		free(name);

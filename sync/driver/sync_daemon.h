@@ -17,6 +17,8 @@
  *     could not bring the tables in line.
  *   - Draining destinations are re-checked every few seconds.
  *   - Node addresses follow rtnetlink notifications.
+ *   - Stale UDP conntrack entries the passes leave are deleted by a worker
+ *     thread (sync_ctclean.h), so the loop never walks the kernel's table.
  *   - systemd: READY=1 after the first full pass, STATUS= counts,
  *     WATCHDOG=1 from the loop, STOPPING=1 on SIGTERM/SIGINT, after which
  *     the kernel table and kube-ipvs0 are left exactly as they are.
@@ -24,9 +26,18 @@
 #ifndef KIPVS_SYNC_DAEMON_H
 #define KIPVS_SYNC_DAEMON_H
 
+#include <stdbool.h>
+
 #include "../../lib/config.h"
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit status. */
 int sync_daemon_run(const struct kipvs_config *cfg);
+
+/* What only tests change (kipvs-testtool run), never the product's flags. */
+struct sync_daemon_tuning {
+	bool no_conntrack_cleanup; /* stale UDP conntrack entries are left alone */
+};
+/* The same, tuned (@t may be NULL: the defaults). */
+int sync_daemon_run_tuned(const struct kipvs_config *cfg, const struct sync_daemon_tuning *t);
 
 #endif

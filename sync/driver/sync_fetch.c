@@ -134,8 +134,12 @@ int sync_fetch(const struct kipvs_config *cfg, const char *node_name, struct syn
 		ev_timer_start(f.loop, &tmo);
 		ev_run(f.loop, 0);
 		err = f.result;
-		if (err == -ETIMEDOUT)
-			log_err("api_timeout", "seconds=%.0f reason=lists-not-complete", timeout_s);
+		if (err == -ETIMEDOUT) {
+			char pending[128];
+
+			log_err("api_timeout", "seconds=%g waiting_for=%s", timeout_s,
+			        kube_client_pending(cl, pending, sizeof(pending)));
+		}
 	}
 	kube_client_free(cl);
 	kube_config_free(kc);

@@ -2,6 +2,7 @@
 #include "sync_nl.h"
 
 #include <errno.h>
+#include "sync_ctclean.h"
 
 static int nl_services(void *be, struct ipvs_table *out)
 {
@@ -81,6 +82,13 @@ static int nl_nft_apply(void *be, struct nft_op *ops, size_t n)
 	return h ? nft_apply(h, ops, n) : -EOPNOTSUPP;
 }
 
+static int nl_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_ctclean *ct = ((struct sync_nl *)be)->ct;
+
+	return ct ? sync_ctclean_submit(ct, p) : 0;
+}
+
 const struct sync_ops sync_nl_ops = {
 	.services = nl_services,
 	.dests = nl_dests,
@@ -96,4 +104,5 @@ const struct sync_ops sync_nl_ops = {
 	.nft_table = nl_nft_table,
 	.nft_elems = nl_nft_elems,
 	.nft_apply = nl_nft_apply,
+	.ct_clean = nl_ct_clean,
 };

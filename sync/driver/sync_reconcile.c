@@ -10,19 +10,15 @@
 #include "../../ipvs/ipvs.h"
 #include "../../lib/log.h"
 #include "../../lib/mono.h"
+#include "../sync_ct.h"
 #include "../sync_desired.h"
 #include "../sync_drain.h"
 #include "../sync_node.h"
 #include "../sync_table.h"
+#include "sync_addrset.h"
 
 /* Failed changes logged one by one per pass; the rest are counted in one line. */
 #define MAX_FAIL_LOGS 20
-
-struct addr_set {
-	struct net_addr *v; /* sorted (addr_cmp) */
-	size_t n, cap;
-	uint64_t gen; /* bumped on every change */
-};
 
 /* One pass's kernel writes: what was sent and refused, for its log line. */
 struct pass {
@@ -72,64 +68,12 @@ struct sync_reconcile {
 	uint64_t own_bound_gen;
 	/* Arrival of the oldest watch event the next dirty pass serves; 0 = none. */
 	uint64_t event_us;
+	/* The pass's conntrack clean-up: targets from its applied changes, and
+	 * the virtual servers its diff saw go from no destination to some. */
+	struct sync_ct_plan ct;
+	struct sync_keys activated;
 	struct sync_reconcile_stats st;
 };
-
-/* --- sorted address sets ---------------------------------------------------- */
-
-static size_t set_pos(const struct addr_set *s, const struct net_addr *a, bool *found)
-{
-	return sync_addrs_find(s->v, s->n, a, found);
-}
-
-static bool set_has(const struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-
-	set_pos(s, a, &found);
-	return found;
-}
-
-static int set_add(struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-	size_t i = set_pos(s, a, &found);
-
-	if (found)
-		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct net_addr *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
-	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
-	s->v[i] = *a;
-	s->n++;
-	s->gen++;
-	return 0;
-}
-
-static void set_del(struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-	size_t i = set_pos(s, a, &found);
-
-	if (!found)
-		return;
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-	s->n--;
-	s->gen++;
-}
-
-static void set_free(struct addr_set *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
 
 /* --- applying changes: the one apply-and-log loop ------------------------------ */
 
@@ -196,6 +140,34 @@ static int pass_failed(struct sync_reconcile *r, const char *kind, const char *s
 	return err;
 }
 
+/*
+ * The conntrack targets of changes just applied (only those the kernel
+ * accepted count) join the pass's plan; the activated set is consumed.
+ */
+static void ct_plan(struct sync_reconcile *r, const struct ipvs_change *c, size_t n)
+{
+	int err = sync_ct_plan_add(&r->ct, c, n, &r->activated);
+
+	sync_keys_reset(&r->activated);
+	if (err)
+		log_warn("conntrack_plan_failed", "err=%s", strerror(-err));
+}
+
+/* The end of a pass: its plan goes to the backend (after its IPVS changes). */
+static void ct_flush(struct sync_reconcile *r, const char *kind)
+{
+	int err = 0;
+
+	if (r->ct.n)
+		err = r->o.ops->ct_clean(r->o.be, &r->ct);
+	if (err)
+		log_warn("conntrack_cleanup_failed", "kind=%s targets=%zu stage=submit err=%s",
+		         kind, r->ct.n, strerror(-err));
+	r->st.ct_targets += r->ct.n;
+	sync_ct_plan_reset(&r->ct);
+	sync_keys_reset(&r->activated);
+}
+
 /* Drops a full pass and everything it holds. */
 static void full_free(struct full_pass *f)
 {
@@ -207,7 +179,7 @@ static void full_free(struct full_pass *f)
 	free(f->seen);
 	sync_diff_clear(&f->diff);
 	sync_changes_free(&f->plan);
-	set_free(&f->unbind);
+	addr_set_free(&f->unbind);
 	free(f);
 }
 
@@ -229,6 +201,8 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 	sync_own_set_nodeport_range(&r->own, cfg->nodeport_min, cfg->nodeport_max);
 	sync_keys_init(&r->keys);
 	sync_keys_init(&r->retry);
+	sync_keys_init(&r->activated);
+	sync_ct_plan_init(&r->ct);
 	err = sync_node_set_scheduler(&r->node, cfg->scheduler);
 	if (!err && cfg->hostname_override && *cfg->hostname_override)
 		err = sync_node_set_name(&r->node, cfg->hostname_override);
@@ -262,11 +236,13 @@ void sync_reconcile_free(struct sync_reconcile *r)
 	sync_own_clear(&r->own);
 	sync_keys_free(&r->keys);
 	sync_keys_free(&r->retry);
+	sync_keys_free(&r->activated);
+	sync_ct_plan_free(&r->ct);
 	sync_desired_free(r->d);
 	sync_drain_free(r->drain);
 	sync_nft_free(r->nft);
 	full_free(r->full);
-	set_free(&r->bound);
+	addr_set_free(&r->bound);
 	free(r);
 }
 
@@ -410,7 +386,7 @@ static int read_bound(struct sync_reconcile *r)
 		/* IPv6 link-local addresses the kernel may add are not ours. */
 		if (addr_is_link_local(&v[i].addr))
 			continue;
-		err = set_add(&r->bound, &v[i].addr);
+		err = addr_set_add(&r->bound, &v[i].addr);
 	}
 	free(v);
 	return err;
@@ -436,7 +412,7 @@ static int bind_addr(struct sync_reconcile *r, const struct net_addr *a)
 		r->st.kernel_writes++;
 		log_debug("bind", "dev=%s addr=%s", SYNC_IFNAME, addr_fmt(a, buf));
 	}
-	return set_add(&r->bound, a);
+	return addr_set_add(&r->bound, a);
 }
 
 static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
@@ -454,7 +430,7 @@ static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
 		r->st.kernel_writes++;
 		log_debug("unbind", "dev=%s addr=%s", SYNC_IFNAME, addr_fmt(a, buf));
 	}
-	set_del(&r->bound, a);
+	addr_set_del(&r->bound, a);
 }
 
 /* kube-ipvs0, created when missing; its index in r->ifindex. */
@@ -549,11 +525,14 @@ static int run_keys(struct sync_reconcile *r, uint64_t now_ms, struct pass *p)
 
 	ipvs_table_init(&have);
 	sync_diff_init(&c, &r->own, r->drain, now_ms, sync_changes_emit, &plan);
+	c.activated = &r->activated;
 	err = sync_ops_read_keys(r->o.ops, r->o.be, &r->keys, &have);
 	if (!err)
 		err = sync_diff_keys(&c, r->d, &r->keys, &have, NULL);
 	if (!err)
 		err = apply_changes(r, p, plan.v, plan.n);
+	ct_plan(r, plan.v, plan.n);
+	ct_flush(r, p->kind);
 	pass_end(p);
 	p->diff = c.stats;
 	r->st.last_diff = c.stats;
@@ -647,9 +626,9 @@ static int full_addresses(struct sync_reconcile *r, struct full_pass *f)
 		err = sync_desired_bound_addrs(r->d, &want, &n_want);
 	for (size_t i = 0; !err && i < r->bound.n; i++)
 		if (!sync_addrs_contains(want, n_want, &r->bound.v[i]))
-			err = set_add(&f->unbind, &r->bound.v[i]);
+			err = addr_set_add(&f->unbind, &r->bound.v[i]);
 	for (size_t i = 0; !err && i < n_want; i++)
-		if (!set_has(&r->bound, &want[i]))
+		if (!addr_set_has(&r->bound, &want[i]))
 			err = bind_addr(r, &want[i]);
 	free(want);
 	if (!err)
@@ -670,6 +649,7 @@ static int full_read(struct sync_reconcile *r, struct full_pass *f, uint64_t now
 			err = -ENOMEM;
 	}
 	sync_diff_init(&f->diff, &r->own, r->drain, now_ms, sync_changes_emit, &f->plan);
+	f->diff.activated = &r->activated;
 	return err;
 }
 
@@ -759,6 +739,7 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	if (ok)
 		sync_nft_full_post(r->nft); /* what nothing uses any more */
 	sync_nft_stats(r->nft, &r->st.nft);
+	ct_flush(r, "full");
 	for (size_t i = 0; ok && i < f->unbind.n; i++) {
 		/* A dirty pass between planning and now may want it again. */
 		if (sync_desired_is_bound(r->d, &f->unbind.v[i]))
@@ -801,6 +782,7 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max, bool *more)
 		stage = "apply";
 		err = apply_changes(r, &f->p, f->plan.v, f->plan.n);
 	}
+	ct_plan(r, f->plan.v, f->plan.n);
 	if (err || left == 0)
 		pass_end(&f->p);
 	if (err) {
@@ -847,7 +829,7 @@ static int dirty_bind(struct sync_reconcile *r)
 		const struct net_addr *a = &r->keys.v[i].addr;
 
 		if (!r->keys.v[i].fwmark && sync_desired_is_bound(r->d, a) &&
-		    !set_has(&r->bound, a))
+		    !addr_set_has(&r->bound, a))
 			err = bind_addr(r, a);
 	}
 	return err ? err : own_set_bound(r);
@@ -860,7 +842,7 @@ static void dirty_unbind(struct sync_reconcile *r)
 		const struct net_addr *a = &r->keys.v[i].addr;
 
 		if (!r->keys.v[i].fwmark && !sync_desired_is_bound(r->d, a) &&
-		    set_has(&r->bound, a))
+		    addr_set_has(&r->bound, a))
 			unbind_addr(r, a);
 	}
 	own_shrink(r);

@@ -21,6 +21,9 @@
  *   - drain: re-reads the virtual servers with draining destinations and
  *     deletes those whose connections ended or whose time ran out.
  *
+ * After a pass's IPVS changes, the conntrack entries they leave stale
+ * (sync_ct.h) go to the backend's ct_clean, once per pass.
+ *
  * Never flushes; touches only what it owns (sync_diff.h explains
  * ownership); writes nothing when nothing differs. No event loop here: the
  * daemon (sync_daemon) decides when each pass runs.
@@ -78,6 +81,7 @@ struct sync_reconcile_stats {
 	uint64_t failed_passes;                    /* passes that stopped on an error */
 	uint64_t last_errno_count[SYNC_ERRNO_MAX]; /* failed changes by errno */
 	uint64_t events_to_kernel;                 /* dirty passes that programmed a watch event */
+	uint64_t ct_targets;                       /* conntrack clean-up targets handed on */
 	/* the last pass */
 	uint64_t last_duration_us;
 	size_t last_changes;

@@ -17,6 +17,7 @@ struct sync_record {
 	size_t n, cap;
 	char created[16]; /* the interface recorded as created */
 	uint32_t nft_txns;
+	struct sync_ct_plan ct;
 };
 
 int sync_record_new(const struct sync_ops *inner, void *inner_be, struct sync_record **out)
@@ -39,6 +40,7 @@ void sync_record_free(struct sync_record *r)
 		if (r->v[i].kind == SYNC_REC_NFT)
 			free((void *)r->v[i].nft.elems);
 	free(r->v);
+	sync_ct_plan_free(&r->ct);
 	free(r);
 }
 
@@ -46,6 +48,11 @@ const struct sync_record_entry *sync_record_entries(const struct sync_record *r,
 {
 	*n = r->n;
 	return r->v;
+}
+
+const struct sync_ct_plan *sync_record_ct(const struct sync_record *r)
+{
+	return &r->ct;
 }
 
 static struct sync_record_entry *add(struct sync_record *r, enum sync_record_kind kind)
@@ -232,6 +239,22 @@ static int rec_nft_apply(void *be, struct nft_op *ops, size_t n)
 	return 0;
 }
 
+static int rec_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_record *r = be;
+	size_t base = r->ct.n;
+	int err = sync_ct_plan_append(&r->ct, p);
+
+	for (size_t i = base; !err && i < r->ct.n; i++) {
+		struct sync_record_entry *e = add(r, SYNC_REC_CT);
+
+		if (!e)
+			return -ENOMEM;
+		e->ct = i;
+	}
+	return err;
+}
+
 const struct sync_ops sync_record_ops = {
 	.services = rec_services,
 	.dests = rec_dests,
@@ -247,4 +270,5 @@ const struct sync_ops sync_record_ops = {
 	.nft_table = rec_nft_table,
 	.nft_elems = rec_nft_elems,
 	.nft_apply = rec_nft_apply,
+	.ct_clean = rec_ct_clean,
 };

@@ -8,14 +8,19 @@ verb "get" and no resource), method, path (prefix of the URL path), namespace.
 `count` is how many times it fires (default 1; -1 = until deleted).
 
 Request faults (checked when a request arrives):
-  status  code, [reason], [message], [plain: true]  answer with that Status
-          (401/403/429/500/503/504 ...); 429 and 503 add Retry-After.
+  status  code, [reason], [message], [plain: true], [retry_after]  answer
+          with that Status (401/403/429/500/503/504 ...); 429 and 503 add
+          Retry-After: `retry_after` seconds (default 1).
   hang    [seconds]  never answer (until the fault is deleted, `seconds`
           pass or the server stops), then close the connection.
   refuse  close the connection at once, no response (RST).
   delay   seconds, [chunk]  answer late; lists are then written in chunks of
           `chunk` bytes with `seconds` between them, watches sleep `seconds`
           before every event.
+  truncate  [bytes]  a 2xx answer that is not a watch is cut to its first
+          `bytes` bytes (default: half), before any gzip, and sent as a
+          complete HTTP message (Content-Length of the cut body): JSON cut
+          mid-way, as from a broken proxy. Never taken by watch requests.
 Watch-stream faults (applied by open and future watch streams):
   watch-drop      write half of the next event line, then cut the connection
                   ([immediate: true] cuts at once, in the middle of a BOOKMARK line)
@@ -33,7 +38,7 @@ import collections
 import threading
 import time
 
-REQUEST_TYPES = ("status", "hang", "refuse", "delay")
+REQUEST_TYPES = ("status", "hang", "refuse", "delay", "truncate")
 WATCH_TYPES = ("watch-drop", "watch-malformed", "watch-error", "watch-huge", "watch-end", "watch-stall")
 MATCH_KEYS = ("resource", "verb", "method", "path", "namespace")
 
@@ -61,6 +66,13 @@ class Faults:
             raise FaultError("a status fault needs an integer code")
         if ftype == "delay" and not isinstance(spec.get("seconds"), (int, float)):
             raise FaultError("a delay fault needs seconds")
+        if ftype == "truncate":
+            nb = spec.get("bytes", 0)
+            if not isinstance(nb, int) or isinstance(nb, bool) or nb < 0:
+                raise FaultError("truncate takes bytes, a non-negative integer")
+        ra = spec.get("retry_after", 1)
+        if not isinstance(ra, int) or isinstance(ra, bool) or ra < 0:
+            raise FaultError("retry_after must be a non-negative integer (seconds)")
         count = spec.get("count", 1)
         if not isinstance(count, int) or count == 0 or count < -1:
             raise FaultError("count must be a positive integer or -1")

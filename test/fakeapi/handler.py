@@ -28,7 +28,7 @@ import versions
 import watch
 from errors import ApiError, bad_request, not_found_path
 
-FAULT_TYPES = ("status", "hang", "refuse", "delay")
+FAULT_TYPES = ("status", "hang", "refuse", "delay", "truncate")
 REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
            409: "Conflict", 410: "Expired", 422: "Invalid", 429: "TooManyRequests", 500: "InternalError",
            503: "ServiceUnavailable", 504: "Timeout"}
@@ -141,7 +141,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.responded = False
-        self.route, self.entry, self.delay = Route(), {}, None
+        self.route, self.entry, self.delay, self.truncate = Route(), {}, None, None
         try:
             self.dispatch()
         except (ConnectionError, ssl.SSLError, TimeoutError, socket.timeout):
@@ -195,6 +195,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_body(self, code, data, ctype="application/json", headers=None):
         headers = dict(headers or {})
+        cut = self.truncate
+        if cut is not None and 200 <= code < 300:
+            self.truncate = None
+            n = cut.get("bytes") or len(data) // 2
+            data = data[:min(n, max(len(data) - 1, 0))]
         gz = self.app.config["gzip_min"]
         if gz and len(data) >= gz and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             data = gzip.compress(data, 1)
@@ -260,7 +265,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path
         self.q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        self.delay = None
+        self.delay = self.truncate = None
         host, port = self.server.server_address[:2]
         self.route = route(path, "%s:%s" % (host, port))
         self.body = b""
@@ -310,10 +315,14 @@ class Handler(BaseHTTPRequestHandler):
         r = self.route
         info = {"resource": r.rtype.plural if r.rtype else None, "verb": verb, "method": self.command,
                 "path": path, "namespace": r.ns}
-        f = self.app.faults.take(info, FAULT_TYPES)
+        types = FAULT_TYPES if verb != "watch" else tuple(t for t in FAULT_TYPES if t != "truncate")
+        f = self.app.faults.take(info, types)
         if f is None:
             return False
         self.entry["fault"] = f["type"]
+        if f["type"] == "truncate":
+            self.truncate = f
+            return False
         if f["type"] == "delay":
             self.delay = f
             if not f.get("chunk"):
@@ -323,11 +332,15 @@ class Handler(BaseHTTPRequestHandler):
             code = f["code"]
             if f.get("plain"):
                 self.send_body(code, (f.get("message") or "Too many requests, please try again later.").encode()
-                               + b"\n", "text/plain; charset=utf-8", {"Retry-After": "1"})
+                               + b"\n", "text/plain; charset=utf-8", {"Retry-After": str(f.get("retry_after", 1))})
                 return True
             message = f.get("message") or ("Unauthorized" if code == 401 else "fake fault: injected %d" % code)
-            details = {"retryAfterSeconds": 1} if code in (429, 503) else None
-            raise ApiError(code, f.get("reason") or REASONS.get(code, "Unknown"), message, details)
+            ra = f.get("retry_after", 1)
+            details = {"retryAfterSeconds": ra} if code in (429, 503) else None
+            err = ApiError(code, f.get("reason") or REASONS.get(code, "Unknown"), message, details)
+            if code in (429, 503):
+                err.headers["Retry-After"] = str(ra)
+            raise err
         if f["type"] == "hang":
             self.app.faults.wait_cleared(f["id"], f.get("seconds"), lambda: self.app.store.closing)
             self.cut()

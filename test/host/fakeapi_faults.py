@@ -73,7 +73,12 @@ def run(tap, fake):
         code, hdr, body = fake.request("GET", "/api/v1/services")
         assert code == 429 and hdr["content-type"].startswith("text/plain"), hdr
         assert body == b"Too many requests, please try again later.\n", body
-    tap.case("status faults: 401 with the statuses.json body once; 429 Status and plain-text 429 with Retry-After",
+        fake.ctl("POST", "/_fake/faults", {"type": "status", "code": 429, "retry_after": 4})
+        code, hdr, body = fake.request("GET", "/api/v1/services")
+        st = json.loads(body)
+        assert code == 429 and hdr.get("retry-after") == "4" and st["details"]["retryAfterSeconds"] == 4, (hdr, st)
+    tap.case("status faults: 401 with the statuses.json body once; 429 Status and plain-text 429 with Retry-After "
+             "(1 s, or retry_after)",
              status_401_429)
 
     def refuse():
@@ -127,6 +132,29 @@ def run(tap, fake):
         assert code == 200 and hdr.get("transfer-encoding") == "chunked" and chunks >= 3, (hdr, len(body))
         assert took >= 0.2 * chunks - 0.05 and json.loads(body)["kind"] == "ServiceList", took
     tap.case("delay: a late answer; with chunk, the body trickles in pieces and is still valid JSON", delay)
+
+    def truncate():
+        whole = fake.request("GET", "/api/v1/services")[2]
+        fake.ctl("POST", "/_fake/faults", {"type": "truncate", "verb": "list", "resource": "services"})
+        w = fake.watch("/api/v1/services?watch=true&resourceVersion=" + fake.rv())
+        fake.wait_watches(1, "services")  # a watch does not take it
+        code, hdr, body = fake.request("GET", "/api/v1/services")
+        assert code == 200 and hdr.get("content-length") == str(len(body)), hdr
+        assert body == whole[:len(whole) // 2], (len(body), len(whole))
+        try:
+            json.loads(body)
+            raise AssertionError("a cut body parsed as JSON")
+        except ValueError:
+            pass
+        assert fake.ctl("GET", "/_fake/requests")["requests"][-1]["fault"] == "truncate"
+        fake.ctl("POST", "/_fake/faults", {"type": "truncate", "bytes": 10, "verb": "get"})
+        code, _, body = fake.request("GET", "/api/v1/namespaces/shop/services/catalog")
+        assert code == 200 and body == b'{"kind":"S', body
+        code, _, body = fake.request("GET", "/api/v1/services")
+        assert code == 200 and json.loads(body)["kind"] == "ServiceList"
+        w.close()
+    tap.case("truncate: the next 2xx list/get answer is cut mid-JSON with a matching Content-Length; "
+             "watches do not take it", truncate)
 
     def drop():
         rv = fake.rv()

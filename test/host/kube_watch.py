@@ -352,7 +352,7 @@ def t_short_watches_and_stall(tmp):
 def t_5xx(tmp):
     fake = fixtures_fake(tmp)
     try:
-        w = H.Watch(tmp, ["--master", fake.url])
+        w = H.Watch(tmp, ["--master", fake.url, "--max-event-bytes", "65536"])
         w.expect("^synced all$", 20)
         fake.wait_watches(2)
         time.sleep(1.2)  # a watch that ends within 1 s with no event counts as a failure
@@ -370,6 +370,18 @@ def t_5xx(tmp):
         fake.call("POST", "/api/v1/namespaces/shop/services", H.service("shop", "after-5xx"))
         tap.ok("5xx on re-watch: events flow again", w.expect(r"^upsert service shop/after-5xx ", 10),
                w.stderr()[-1000:])
+        # That watch lives: the failures before it no longer count as "watches
+        # dying at once", so an oversized event relists at once, not after
+        # the backoff (2-4 s after three failures).
+        time.sleep(1.2)
+        seq = fake.last_seq()
+        t0 = time.time()
+        fake.fault(type="watch-huge", resource="services", bytes=100000)
+        fake.call("GET", "/_fake/wait?requests=1&verb=list&resource=services&since=%d&timeout=10" % seq)
+        lists = [r for r in fake.requests(seq) if r["resource"] == "services" and r["verb"] == "list"]
+        took = lists[0]["time"] - t0 if lists else None
+        tap.ok("5xx, then a watch that lived: an oversized event relists at once (no backoff left over)",
+               took is not None and took < 1.5, "relist %s s after the huge event" % took)
         stopped_clean(w, "5xx")
     finally:
         fake.stop()

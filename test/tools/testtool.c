@@ -8,6 +8,10 @@
  *   kipvs-testtool httpd-test ...   the health/metrics servers (test/host/httpd_ops.py)
  *   kipvs-testtool nft-test ...     the packet filter's passes (test/vm/cases/nft_*.sh)
  *   kipvs-testtool watch ...        kipvs watch with tuning knobs (test/host/kube_*.py)
+ *   kipvs-testtool flow-client|flow-echo ...   one UDP/SCTP flow and its servers
+ *                                   (test/vm/cases/conntrack_*.sh)
+ *   kipvs-testtool ct-test ...      ipvs/ct directly; libnl-nf-3 for comparison
+ *   kipvs-testtool run [--no-conntrack-cleanup] ...   kipvs run, tuned for tests
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 
 #include "../../cmd/cmd.h"
 #include "../../lib/log.h"
+#include "../../sync/driver/sync_daemon.h"
 #include "testtool.h"
 
 static const char watch_knobs[] =
@@ -101,15 +106,44 @@ out:
 	return rc;
 }
 
+/* kipvs run with the daemon's test-only tuning:
+ *   --no-conntrack-cleanup   stale UDP conntrack entries are left alone (the
+ *                            runs that show a test needs the clean-up) */
+static int tool_run(int argc, char **argv)
+{
+	struct sync_daemon_tuning t = { 0 };
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int n = 0, rc;
+
+	if (!rest)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		if (i && !strcmp(argv[i], "--no-conntrack-cleanup"))
+			t.no_conntrack_cleanup = true;
+		else
+			rest[n++] = argv[i];
+	}
+	rc = cmd_run_tuned(n, rest, &t);
+	free(rest);
+	return rc;
+}
+
 struct tool {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 };
 
 static const struct tool tools[] = {
-	{ "nl-test", tool_nltest },        { "netif-test", tool_netif_test },
-	{ "httpd-test", tool_httpd_test }, { "nft-test", tool_nft_test },
-	{ "watch", tool_watch },           { NULL, NULL },
+	{ "nl-test", tool_nltest },
+	{ "netif-test", tool_netif_test },
+	{ "httpd-test", tool_httpd_test },
+	{ "nft-test", tool_nft_test },
+	{ "watch", tool_watch },
+	{ "flow-client", tool_flow_client },
+	{ "flow-echo", tool_flow_echo },
+	{ "ct-test", tool_ct_test },
+	{ "run", tool_run },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
@@ -118,6 +152,9 @@ int main(int argc, char **argv)
 	for (const struct tool *t = tools; argc >= 2 && t->name; t++)
 		if (!strcmp(argv[1], t->name))
 			return t->fn(argc - 1, argv + 1);
-	fputs("usage: kipvs-testtool nl-test|netif-test|httpd-test|nft-test|watch ...\n", stderr);
+	fputs(
+	    "usage: kipvs-testtool "
+	    "nl-test|netif-test|httpd-test|nft-test|watch|flow-client|flow-echo|ct-test|run ...\n",
+	    stderr);
 	return 2;
 }

@@ -18,5 +18,10 @@ int tool_httpd_test(int argc, char **argv);
 int tool_nft_test(int argc, char **argv);
 /* kipvs watch with the API client's tuning knobs (host tests). */
 int tool_watch(int argc, char **argv);
+/* UDP/SCTP flows with a fixed source port and their echo servers (VM tests). */
+int tool_flow_client(int argc, char **argv);
+int tool_flow_echo(int argc, char **argv);
+/* ipvs/ct directly, and the ctnetlink measurement (VM tests, benchmarks). */
+int tool_ct_test(int argc, char **argv);
 
 #endif

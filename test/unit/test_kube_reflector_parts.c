@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The reflector's pure pieces: line framing with a cap, backoff bounds, the
- * key/RV cache and its relist diff. */
+ * key/RV cache and its relist diff, the failure codes its metric counts. */
 #include "unit.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 
 #include "../../lib/kube/kube_backoff.h"
 #include "../../lib/kube/kube_cache.h"
+#include "../../lib/kube/kube_http.h"
 #include "../../lib/kube/kube_lines.h"
 #include "../../lib/kube/kube_reflector.h"
 
@@ -234,11 +235,26 @@ static void query_strings(void **state)
 	assert_int_equal(kube_reflector_query(&svc, true, "1", NULL, 0, 300, buf, 40), -EINVAL);
 }
 
+/* kipvs_api_request_failures_total's code label: the status of an error
+ * answer, "invalid" for an unusable answer, "error" for no answer. */
+static void failure_codes(void **state)
+{
+	struct kube_http_result st = { .status = 429 }, bad = { .err = -EBADMSG, .status = 0 },
+	                        cut = { .err = -ECONNRESET, .status = 200 }, none = { 0 };
+	char b[16];
+
+	assert_string_equal(kube_http_failure_code(&st, b, sizeof(b)), "429");
+	assert_string_equal(kube_http_failure_code(&bad, b, sizeof(b)), "invalid");
+	assert_string_equal(kube_http_failure_code(&cut, b, sizeof(b)), "error");
+	assert_string_equal(kube_http_failure_code(&none, b, sizeof(b)), "error");
+	assert_string_equal(kube_http_strerror(-EBADMSG), "invalid answer");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(query_strings),     cmocka_unit_test(lines_split_across_slices),
 	cmocka_unit_test(lines_cap),         cmocka_unit_test(lines_stop),
 	cmocka_unit_test(backoff_bounds),    cmocka_unit_test(cache_upsert_remove),
-	cmocka_unit_test(cache_relist_diff),
+	cmocka_unit_test(cache_relist_diff), cmocka_unit_test(failure_codes),
 };
 
 UNIT_MAIN(tests)

@@ -97,6 +97,7 @@ static void registers_every_metric(void **state)
 	metric_set(m->vs_without_destinations, ML("shop", "web", "http"), 3);
 	metric_inc(m->watch_restarts, ML("endpointslices"));
 	metric_inc(m->watch_relists, ML("services"));
+	metric_inc(m->api_failures, ML("services", "429"));
 	metric_set(m->virtual_servers, NULL, 12);
 	text = render(o);
 	assert_non_null(strstr(text, "# TYPE kubeproxy_sync_proxy_rules_no_local_endpoints_total "
@@ -108,6 +109,8 @@ static void registers_every_metric(void **state)
 	assert_non_null(
 	    strstr(text, "kipvs_watch_restarts_total{resource=\"endpointslices\"} 1\n"));
 	assert_non_null(strstr(text, "kipvs_watch_relists_total{resource=\"services\"} 1\n"));
+	assert_non_null(strstr(text, "kipvs_api_request_failures_total{resource=\"services\","
+	                             "code=\"429\"} 1\n"));
 	assert_non_null(strstr(text, "\nkipvs_virtual_servers 12\n"));
 	free(text);
 	opsrv_free(o);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or finds in the cache) what every kipvs test VM boots: Debian's cloud
-# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, nft, iptables-nft, valgrind, their
-# libraries, the kernel modules the tests need and test/vm/init.
+# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, conntrack, nft,
+# iptables-nft, valgrind, their libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
 #                               (a cpio archive; next to it, base-*.list names
@@ -87,8 +87,8 @@ moddir=$kroot/lib/modules/$krel
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
-ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
-tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat /usr/sbin/nft
+ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6 sctp"
+tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat /usr/sbin/conntrack /usr/sbin/nft
 /usr/sbin/xtables-nft-multi"
 # iptables-nft's extensions for an admin's rules in the nft cases (dlopened:
 # ldd does not name them); the multi binary answers to these names.

@@ -23,7 +23,8 @@
 # Environment: KIPVS_CACHE (kernel + base initramfs cache, ~/.cache/kipvs),
 # KIPVS_VM_MEM (MiB, 2048), KIPVS_VM_SMP (1), KIPVS_VM_TIMEOUT (global limit
 # in seconds; default: boot allowance + every case's own limit),
-# KIPVS_VM_BOOT_TIMEOUT (seconds until the guest must report, 300).
+# KIPVS_VM_BOOT_TIMEOUT (seconds until the guest must report, 300),
+# KIPVS_VM_CASE_TIMEOUT (seconds: replaces every selected case's vm-timeout).
 # Logs of the last run: build/vm/ (console.log, logs/CASE.log, CASE.host.log).
 # Conventions for case writers: test/vm/README.md.
 set -u
@@ -106,6 +107,7 @@ header() { # file key → value
 }
 
 plan_names=() plan_files=() plan_tmo=() plan_net=() plan_mods=() plan_netns=()
+want_asan=0
 for c in "${names[@]}"; do
 	case "$c" in
 	*/* | *.sh) f=${c#./} c=${f##*/} c=${c%.sh} ;;
@@ -123,6 +125,10 @@ for c in "${names[@]}"; do
 	net=$(header "$f" vm-net)
 	mods=$(header "$f" vm-modules)
 	netns=$(header "$f" vm-netns)
+	asan=$(header "$f" vm-asan)
+	case "${asan:-no}" in no) ;; yes) want_asan=1 ;; *) tap_fail "$c # bad vm-asan '$asan'"; continue ;; esac
+	# KIPVS_VM_CASE_TIMEOUT: one limit for every selected case (a long soak).
+	[ -n "${KIPVS_VM_CASE_TIMEOUT:-}" ] && tmo=$KIPVS_VM_CASE_TIMEOUT
 	case "${tmo:-120}" in '' | *[!0-9]*) tap_fail "$c # bad vm-timeout '$tmo'"; continue ;; esac
 	case "${net:-none}" in none | apiserver) ;; *) tap_fail "$c # bad vm-net '$net'"; continue ;; esac
 	case "${mods:-ipvs}" in ipvs | none) ;; *) tap_fail "$c # bad vm-modules '$mods'"; continue ;; esac
@@ -166,6 +172,11 @@ ship_kipvs=1
 if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs build/kipvs-testtool >&2; then
 	echo "# make kipvs build/kipvs-testtool failed: the guest gets no ./kipvs"
 	ship_kipvs=0
+fi
+ship_asan=$want_asan
+if [ $want_asan -eq 1 ] && [ $build -eq 1 ] && ! make --no-print-directory -s build/san/kipvs >&2; then
+	echo "# make build/san/kipvs failed: the guest gets no ./kipvs-asan"
+	ship_asan=0
 fi
 if ! guest=$("$vmdir/build-guest.sh" 2>"$work/build-guest.log"); then
 	tap_fail "setup # building the guest failed"
@@ -241,16 +252,21 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 else
 	find test -path test/vm/cache -prune -o -path test/vm/work -prune -o -type f -print0
 fi | tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$stage/src" -xf -
-if [ $ship_kipvs -eq 1 ] && [ -x kipvs ] && [ -x build/kipvs-testtool ]; then
-	cp kipvs "$stage/src/kipvs"
-	cp build/kipvs-testtool "$stage/src/kipvs-testtool"
-	ldd kipvs build/kipvs-testtool 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
-		sort -u | while read -r l; do
+ship() { # binary name-in-guest: the binary and the libraries it needs that the base lacks
+	cp "$1" "$stage/src/$2"
+	ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r l; do
 		grep -qxF "$l" "${base%.cpio}.list" && continue
+		[ -e "$stage$l" ] && continue
 		mkdir -p "$stage$(dirname "$l")"
 		cp -L "$l" "$stage$l"
 	done
+}
+if [ $ship_kipvs -eq 1 ] && [ -x kipvs ] && [ -x build/kipvs-testtool ]; then
+	ship kipvs kipvs
+	ship build/kipvs-testtool kipvs-testtool
 fi
+# "vm-asan: yes": the ASan+UBSan build (make unit builds it) as ./kipvs-asan.
+[ $ship_asan -eq 1 ] && [ -x build/san/kipvs ] && ship build/san/kipvs kipvs-asan
 # The kernel unpacks concatenated cpio archives in turn (later files win).
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
 	>"$work/overlay.cpio"

@@ -32,6 +32,8 @@ struct sync_mem {
 	struct ipvs_timeouts timeouts;
 	struct fault fault[SYNC_MEM_N_CALLS];
 	struct sync_mem_nft *nft;
+	struct sync_ct_plan ct; /* every conntrack clean-up asked for */
+	size_t ct_calls;
 };
 
 struct mkey {
@@ -79,6 +81,7 @@ void sync_mem_free(struct sync_mem *m)
 	free(m->node);
 	free(m->bound);
 	sync_mem_nft_free(m->nft);
+	sync_ct_plan_free(&m->ct);
 	free(m);
 }
 
@@ -546,6 +549,30 @@ static int mem_nft_apply(void *be, struct nft_op *ops, size_t n)
 	return sync_mem_nft_apply(((struct sync_mem *)be)->nft, ops, n);
 }
 
+static int mem_ct_clean(void *be, const struct sync_ct_plan *p)
+{
+	struct sync_mem *m = be;
+	int err = fault(m, SYNC_MEM_CT_CLEAN);
+
+	if (err)
+		return err;
+	m->ct_calls++;
+	return sync_ct_plan_append(&m->ct, p);
+}
+
+const struct sync_ct_plan *sync_mem_ct(const struct sync_mem *m, size_t *calls)
+{
+	if (calls)
+		*calls = m->ct_calls;
+	return &m->ct;
+}
+
+void sync_mem_ct_reset(struct sync_mem *m)
+{
+	sync_ct_plan_reset(&m->ct);
+	m->ct_calls = 0;
+}
+
 const struct sync_ops sync_mem_ops = {
 	.services = mem_services,
 	.dests = mem_dests,
@@ -561,4 +588,5 @@ const struct sync_ops sync_mem_ops = {
 	.nft_table = mem_nft_table,
 	.nft_elems = mem_nft_elems,
 	.nft_apply = mem_nft_apply,
+	.ct_clean = mem_ct_clean,
 };

@@ -17,6 +17,7 @@
  * Faults can be injected (sync_mem_fail) and every change applied is kept in
  * a log, so a test sees what a pass sent. The nftables members go to an
  * in-memory nf_tables (sync_mem_nft.h), reached with sync_mem_nft().
+ * Conntrack clean-up plans are kept (appended) as they come.
  */
 #ifndef KIPVS_SYNC_MEM_H
 #define KIPVS_SYNC_MEM_H
@@ -65,6 +66,10 @@ const struct net_addr *sync_mem_bound(const struct sync_mem *m, size_t *n);
 const struct ipvs_timeouts *sync_mem_timeouts(const struct sync_mem *m);
 /* The in-memory nf_tables behind the nftables members. */
 struct sync_mem_nft *sync_mem_nft(const struct sync_mem *m);
+/* Every conntrack target asked for since the last reset, and (*calls, may
+ * be NULL) in how many ct_clean calls. */
+const struct sync_ct_plan *sync_mem_ct(const struct sync_mem *m, size_t *calls);
+void sync_mem_ct_reset(struct sync_mem *m);
 
 enum sync_mem_call {
 	SYNC_MEM_APPLY,
@@ -75,6 +80,7 @@ enum sync_mem_call {
 	SYNC_MEM_ADDRS,
 	SYNC_MEM_ADDR_ADD,
 	SYNC_MEM_ADDR_DEL,
+	SYNC_MEM_CT_CLEAN,
 	SYNC_MEM_N_CALLS,
 };
 /*

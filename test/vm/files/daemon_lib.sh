@@ -17,6 +17,9 @@
 #                                 time it arrived ($EPOCHREALTIME); waits for
 #                                 event=ready (60 s). Sets KIPVS_PID.
 #   spawn_kipvs LOG [ARGS...]     the same without waiting
+#                                 (KIPVS_BIN: the program, ./kipvs;
+#                                 KIPVS_KUBECONFIG: its kubeconfig, the
+#                                 companion's)
 #   stop_kipvs                    SIGTERM, then waits for it
 #   _now / now_us                 NOW = µs since the epoch (no fork) / print it
 #   hexap IP PORT                 IP:PORT as /proc/net/ip_vs writes it
@@ -124,7 +127,8 @@ spawn_kipvs() {
 	rm -f "$_log.fifo"
 	mkfifo "$_log.fifo" || return 1
 	(_ts_reader <"$_log.fifo" >"$_log") &
-	./kipvs run --kubeconfig "$VM_HOST_FILES/kubeconfig" $NODE "$@" >"$_log.fifo" 2>&1 &
+	${KIPVS_BIN:-./kipvs} run --kubeconfig "${KIPVS_KUBECONFIG:-$VM_HOST_FILES/kubeconfig}" $NODE "$@" \
+		>"$_log.fifo" 2>&1 &
 	KIPVS_PID=$!
 }
 

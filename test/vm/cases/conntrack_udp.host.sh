@@ -1,0 +1,5 @@
+# Host companion of conntrack_udp: the fake apiserver, empty (default
+# namespaces only); the case creates everything through the API.
+. test/vm/files/daemon_companion.sh
+companion_start
+companion_serve
