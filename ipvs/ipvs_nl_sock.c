@@ -299,6 +299,28 @@ static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb,
 	}
 }
 
+int ipvs_nl_walk(const struct nlmsghdr *nlh, unsigned len, uint32_t seq, ipvs_nl_msg_cb cb,
+                 void *arg, int *ret)
+{
+	/*
+	 * NLMSG_OK/NLMSG_NEXT want a signed count: a last message whose length
+	 * is not a multiple of 4 takes more than is left, and an unsigned count
+	 * wraps and lets NLMSG_OK read on past the datagram. So step by hand,
+	 * and stop when the next aligned message would begin past the end.
+	 */
+	while (len >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= len) {
+		unsigned step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		if (wait_msg(seq, nlh, cb, arg, ret))
+			return 1;
+		if (step >= len)
+			break;
+		len -= step;
+		nlh = (const struct nlmsghdr *)((const char *)nlh + step);
+	}
+	return 0;
+}
+
 int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg)
 {
 	int ret = 0;
@@ -318,9 +340,8 @@ int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *a
 			struct nlmsghdr *nlh = ipvs_nl_dgram(h, d, &len);
 
 			h->dgram_no++;
-			for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
-				if (wait_msg(seq, nlh, cb, arg, &ret))
-					return ret;
+			if (ipvs_nl_walk(nlh, len, seq, cb, arg, &ret))
+				return ret;
 		}
 	}
 }
