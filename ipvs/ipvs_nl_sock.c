@@ -281,6 +281,10 @@ static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb,
 	case NLMSG_DONE:
 		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 			memcpy(&done_err, NLMSG_DATA(nlh), sizeof(int));
+		/* An errno, as ipvs_nl_msg_error() insists: INT_MIN would be
+		 * negated on its way to strerror(). */
+		if (done_err < -4095)
+			done_err = -EPROTO;
 		if (!*ret && done_err < 0)
 			*ret = done_err;
 		return 1;
