@@ -6,7 +6,8 @@
  *   kube_json_arena_parse()          cJSON with the arena's allocator.
  * Reference: the plain cJSON parse of the same bytes, with every member
  * named managedFields then deleted from the tree. When the input is valid
- * JSON, the dropped text must still parse, in the arena, to exactly that
+ * JSON (to its end: cJSON ignores what follows a complete value, and so
+ * would a page cut there), the dropped text must still parse, in the arena, to exactly that
  * tree. And the arena must parse any text as plain cJSON
  * does, unless the document is over the arena's cap (-E2BIG).
  *
@@ -76,11 +77,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)in.p;
 	size_t len = in.n, dlen;
 	struct kube_json_arena *a = arenas[0];
-	cJSON *ref = cJSON_ParseWithLength(text, len);
+	const char *end = NULL;
+	cJSON *ref = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	const cJSON *got = NULL;
+	bool whole = ref != NULL; /* valid JSON up to the end, not just a prefix */
 	char *dropped;
 	int rc;
 
+	for (const char *p = end; whole && p < text + len; p++)
+		whole = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
 	/* the arena alone parses as cJSON does */
 	if (cap) {
 		FUZZ_ASSERT(kube_json_arena_new(cap, &a) == 0, "an arena");
@@ -99,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dropped = fuzz_strndup(text, len);
 	dlen = kube_json_drop_managed_fields(dropped, len);
 	FUZZ_ASSERT(dlen <= len, "dropping never grows the text");
-	if (ref && !memmem(text, len, "\\u", 2)) {
+	if (whole && !memmem(text, len, "\\u", 2)) {
 		strip(ref);
 		rc = kube_json_arena_parse(a, dropped, dlen, "fuzz", &got);
 		if (rc != -E2BIG) {
