@@ -25,7 +25,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every library log line is formatted (at debug level, so the formatting of
- * fuzzed values is exercised too) and then dropped. */
+ * fuzzed values is exercised too) and then dropped. The default
+ * LLVMFuzzerInitialize() does only this; a harness that defines its own
+ * calls it first. */
 void fuzz_quiet_logs(void);
 
 /* Aborts with @what when @cond is false: a harness's own checks must crash

@@ -132,14 +132,6 @@ static void print_all(struct session *s, unsigned fmt)
 	free(buf);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet_logs();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned fmts[] = { 0,

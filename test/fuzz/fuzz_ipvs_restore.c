@@ -16,14 +16,6 @@
 #include "fuzz.h"
 #include "support/ipvs_roundtrip.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet_logs();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* fmemopen() wants a writable buffer even to read */

@@ -6,16 +6,4 @@
 #include "fuzz.h"
 #include "support/kube_stream.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_kube_stream_init();
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_kube_stream(KUBE_RES_NODES, data, size);
-	return 0;
-}
+FUZZ_KUBE_STREAM_HARNESS(KUBE_RES_NODES)

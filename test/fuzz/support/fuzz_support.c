@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What every harness links: quiet logs, input cursor, and a resolver that
- * never leaves the process.
+ * What every harness links: quiet logs (also the default
+ * LLVMFuzzerInitialize), input cursor, and a resolver that never leaves
+ * the process.
  *
  * ipvsadm's grammar accepts host and service names where numbers go, and
  * ipvs_cli resolves them with getaddrinfo() and getservbyname_r(). A fuzzer
@@ -34,6 +35,16 @@ void fuzz_quiet_logs(void)
 {
 	log_set_level(LOG_LVL_DEBUG);
 	log_set_sink(drop_line, NULL);
+}
+
+/* The default for harnesses that need nothing else set up (weak: a
+ * harness's own definition wins). */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet_logs();
+	return 0;
 }
 
 void fuzz_assert(bool cond, const char *what, const char *file, int line)

@@ -99,26 +99,6 @@ void fuzz_ipvs_change_roundtrip(const struct ipvs_change *c)
 	nlmsg_free(m);
 }
 
-static enum ipvs_op op_of(enum ipvs_cli_cmd cmd)
-{
-	switch (cmd) {
-	case IPVS_CLI_ADD:
-		return IPVS_OP_ADD_SERVICE;
-	case IPVS_CLI_EDIT:
-		return IPVS_OP_EDIT_SERVICE;
-	case IPVS_CLI_DEL:
-		return IPVS_OP_DEL_SERVICE;
-	case IPVS_CLI_ADDDEST:
-		return IPVS_OP_ADD_DEST;
-	case IPVS_CLI_EDITDEST:
-		return IPVS_OP_EDIT_DEST;
-	case IPVS_CLI_DELDEST:
-		return IPVS_OP_DEL_DEST;
-	default:
-		return 0;
-	}
-}
-
 static void timeouts_roundtrip(const struct ipvs_timeouts *t)
 {
 	struct nl_msg *m = msg_new();
@@ -153,7 +133,17 @@ static void daemon_roundtrip(uint8_t cmd, const struct ipvs_daemon *d)
 
 void fuzz_ipvs_req_roundtrip(const struct ipvs_cli_req *req)
 {
-	struct ipvs_change c = { .op = op_of(req->cmd), .svc = req->svc, .dest = req->dest };
+	/* as cmd/admin.c runs each command */
+	static const enum ipvs_op op_of[] = {
+		[IPVS_CLI_ADD] = IPVS_OP_ADD_SERVICE,    [IPVS_CLI_EDIT] = IPVS_OP_EDIT_SERVICE,
+		[IPVS_CLI_DEL] = IPVS_OP_DEL_SERVICE,    [IPVS_CLI_ADDDEST] = IPVS_OP_ADD_DEST,
+		[IPVS_CLI_EDITDEST] = IPVS_OP_EDIT_DEST, [IPVS_CLI_DELDEST] = IPVS_OP_DEL_DEST,
+	};
+	struct ipvs_change c = {
+		.op = (unsigned)req->cmd < sizeof(op_of) / sizeof(op_of[0]) ? op_of[req->cmd] : 0,
+		.svc = req->svc,
+		.dest = req->dest,
+	};
 	struct nl_msg *m;
 
 	switch (req->cmd) {

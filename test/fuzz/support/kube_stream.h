@@ -31,4 +31,19 @@
 void fuzz_kube_stream_init(void);
 void fuzz_kube_stream(enum kube_resource res, const uint8_t *data, size_t size);
 
+/* The whole harness of resource @res. */
+#define FUZZ_KUBE_STREAM_HARNESS(res)                                                              \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		fuzz_kube_stream_init();                                                           \
+		return 0;                                                                          \
+	}                                                                                          \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                               \
+	{                                                                                          \
+		fuzz_kube_stream((res), data, size);                                               \
+		return 0;                                                                          \
+	}
+
 #endif
