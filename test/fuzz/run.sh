@@ -7,7 +7,8 @@
 # For each NAME: build/fuzz/NAME runs for SECONDS on test/fuzz/corpus/NAME
 # (plus the hand-kept regression inputs in test/fuzz/regress/NAME), writing
 # new inputs to a scratch folder; then -merge=1 minimizes the stored corpus
-# plus the new inputs into a fresh set, which replaces test/fuzz/corpus/NAME.
+# plus the new inputs into a fresh set (by edges), which replaces
+# test/fuzz/corpus/NAME.
 # Crashes, leaks and timeouts land in build/fuzz/artifacts/NAME/ (the run
 # goes on with the next harness; the exit status says something crashed).
 # Log: build/fuzz/NAME.log; one line per run appended to build/fuzz/runs.tsv
@@ -48,8 +49,11 @@ for name in "$@"; do
 		ls "$arts" | sed 's/^/      artifact: /'
 	fi
 
-	# Minimize stored + new inputs into a fresh corpus.
-	if ! "$bin" "${opts[@]}" -merge=1 "$work/merged" "$corpus" "$work/new" \
+	# Minimize stored + new inputs into a fresh corpus. Edges only
+	# (-use_counters=0): hit counts would keep several times as many
+	# inputs, and the stored corpus is for replaying and seeding, not for
+	# carrying a fuzzer's state over.
+	if ! "$bin" "${opts[@]}" -use_counters=0 -merge=1 "$work/merged" "$corpus" "$work/new" \
 		>"$work/merge.log" 2>&1; then
 		echo "fuzz: $name: merge failed, corpus left as it was (see $work/merge.log)"
 	elif [ -n "$(ls -A "$work/merged")" ]; then
