@@ -143,6 +143,7 @@ fuzz-replay: $(REPLAY_BINS)
 # then merges what it found into test/fuzz/corpus/NAME (-merge=1 keeps only
 # inputs that add coverage). Logs and crash artifacts in build/fuzz/.
 fuzz:
+	@test/deps.sh fuzz
 	@$(MAKE) --no-print-directory $(if $(T),$(B)/fuzz/$(T),fuzz-build)
 	@test/fuzz/run.sh $(FUZZ_S) $(if $(T),$(T),$(FUZZ_NAMES))
 

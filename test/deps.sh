@@ -2,6 +2,9 @@
 # Installs every build and test dependency of kipvs from Debian packages.
 # Idempotent: when every package is already installed nothing is fetched.
 # One package per line, sorted, so additions from different changes merge.
+#
+#   test/deps.sh        what make, make test and make demo need
+#   test/deps.sh fuzz   that plus clang and its libFuzzer runtime (make fuzz)
 set -eu
 
 PKGS="
@@ -35,6 +38,13 @@ qemu-system-x86
 socat
 systemd
 "
+
+# make fuzz: clang with -fsanitize=fuzzer (the replay in make test needs only gcc).
+FUZZ_PKGS="
+clang
+libclang-rt-14-dev
+"
+[ "${1:-}" = fuzz ] && PKGS="$PKGS $FUZZ_PKGS"
 
 missing=""
 for p in $PKGS; do
