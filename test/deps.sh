@@ -44,7 +44,7 @@ FUZZ_PKGS="
 clang
 libclang-rt-14-dev
 "
-[ "${1:-}" = fuzz ] && PKGS="$PKGS $FUZZ_PKGS"
+if [ "${1:-}" = fuzz ]; then PKGS="$PKGS $FUZZ_PKGS"; fi
 
 missing=""
 for p in $PKGS; do
