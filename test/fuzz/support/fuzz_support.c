@@ -11,7 +11,7 @@
  * /etc/hosts and /etc/services. These definitions take the place of libc's
  * in the harness programs (the executable's symbols win over the shared
  * library's), with a fixed table: "localhost" and the services in
- * services[] resolve, nothing else does.
+ * services[] resolve, nothing else does; reverse lookups never succeed.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -156,5 +156,31 @@ int getservbyname_r(const char *name, const char *proto, struct servent *se, cha
 			return 0;
 		}
 	}
+	return ENOENT;
+}
+
+/* Reverse lookups (the listings without -n): never made; numbers are printed. */
+int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen,
+                char *serv, socklen_t servlen, int flags)
+{
+	(void)sa;
+	(void)salen;
+	(void)host;
+	(void)hostlen;
+	(void)serv;
+	(void)servlen;
+	(void)flags;
+	return EAI_NONAME;
+}
+
+int getservbyport_r(int port, const char *proto, struct servent *se, char *buf, size_t buflen,
+                    struct servent **result)
+{
+	(void)port;
+	(void)proto;
+	(void)se;
+	(void)buf;
+	(void)buflen;
+	*result = NULL;
 	return ENOENT;
 }
