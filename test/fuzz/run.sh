@@ -12,7 +12,8 @@
 # Crashes, leaks and timeouts land in build/fuzz/artifacts/NAME/ (the run
 # goes on with the next harness; the exit status says something crashed).
 # Log: build/fuzz/NAME.log; one line per run appended to build/fuzz/runs.tsv
-# (date, harness, seconds, executions, corpus files, corpus bytes, status).
+# (date, harness, seconds it ran, executions, corpus files, corpus bytes,
+# status).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -39,9 +40,11 @@ for name in "$@"; do
 	[ -d "$regress" ] && dirs+=("$regress")
 
 	echo "fuzz: $name for ${secs}s (log: $log)"
+	t0=$(date +%s)
 	"$bin" "${opts[@]}" -max_total_time="$secs" -print_final_stats=1 \
 		"$work/new" "${dirs[@]}" >"$log" 2>&1
 	rc=$?
+	ran=$(($(date +%s) - t0))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	if [ "$rc" -ne 0 ]; then
 		failed+=("$name")
@@ -62,7 +65,7 @@ for name in "$@"; do
 	fi
 	files=$(find "$corpus" -type f | wc -l)
 	bytes=$(du -sb "$corpus" | cut -f1)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-?}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$ran" "${execs:-?}" \
 		"$files" "$bytes" "$([ "$rc" -eq 0 ] && echo ok || echo "exit-$rc")" >>build/fuzz/runs.tsv
 	echo "fuzz: $name: ${execs:-?} executions, corpus $files files, $bytes bytes"
 done
