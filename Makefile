@@ -1,6 +1,7 @@
 # kipvs — node-level Kubernetes service proxy on IPVS.
 #
 #   make            build ./kipvs
+#   make tools      build/kipvs-testtool (what the tests drive besides kipvs)
 #   make deps       install build and test dependencies (Debian packages; idempotent)
 #   make test       deps, build, unit tests (ASan+UBSan, cmocka), host tests, VM suite
 #   make test T=x   run only the tests whose name matches x
@@ -10,6 +11,8 @@
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
+#   make image      build/kipvs-image.oci.tar: the container image kipvs:VERSION
+#   make deb        build/kipvs_VERSION_ARCH.deb: the Debian package
 #   make check-style / make format / make valgrind / make clean
 
 CC       ?= gcc
@@ -19,9 +22,24 @@ PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1 l
 WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wvla \
            -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
            -Wno-unused-parameter -Wimplicit-fallthrough
-BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I. $(WARN) \
-           $(shell $(PKG) --cflags $(PKGS) 2>/dev/null)
-LIBS     = $(shell $(PKG) --libs $(PKGS) 2>/dev/null) -lev -lm
+# A library pkg-config cannot find is named here, with the Debian package
+# that has it (test/deps.sh installs them all: make deps). Not for the goals
+# that run test/deps.sh first and build through a second make.
+DEB_libnl-3.0      = libnl-3-dev
+DEB_libnl-genl-3.0 = libnl-genl-3-dev
+DEB_libnl-route-3.0 = libnl-route-3-dev
+DEB_libcurl        = libcurl4-openssl-dev
+DEB_libcjson       = libcjson-dev
+DEB_yaml-0.1       = libyaml-dev
+DEB_libmicrohttpd  = libmicrohttpd-dev
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG) --exists $(p) && echo y),,$(p))))
+ifneq ($(filter-out clean deps format check-style test demo bench deb,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(PKG_MISSING),)
+$(error pkg-config finds no $(PKG_MISSING) (Debian: $(foreach p,$(PKG_MISSING),$(DEB_$(p)))); run make deps)
+endif
+endif
+BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I. $(WARN) $(shell $(PKG) --cflags $(PKGS))
+LIBS     = $(shell $(PKG) --libs $(PKGS)) -lev -lm
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ifeq ($(SANITIZE),1)
@@ -35,8 +53,9 @@ Q =
 else
 Q = @
 endif
-LIB_SRCS = $(sort $(wildcard lib/*.c lib/kube/*.c ipvs/*.c sync/*.c))
+LIB_SRCS = $(sort $(wildcard lib/*.c lib/kube/*.c ipvs/*.c ipvs/admin/*.c sync/*.c sync/driver/*.c))
 CMD_SRCS = $(sort $(wildcard cmd/*.c))
+TOOL_SRCS = $(sort $(wildcard test/tools/*.c))
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
 UNIT_SUPPORT = $(sort $(wildcard test/unit/support/*.c))
 BENCH_SRCS = $(sort $(wildcard test/bench/bench_*.c))
@@ -45,46 +64,69 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/obj/%.o)
 SLIB_OBJS = $(LIB_SRCS:%.c=$(B)/san/%.o)
 SUP_OBJS  = $(UNIT_SUPPORT:%.c=$(B)/san/%.o)
-UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs
+TOOLS     = $(B)/kipvs-testtool $(B)/san/kipvs-testtool
+UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/san/%) $(B)/san/kipvs $(B)/san/kipvs-testtool
 BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
-.PHONY: all deps test unit bench demo clean check-style format valgrind install uninstall \
-	fuzz fuzz-build fuzz-replay fuzz-tools
+.PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall \
+	image deb fuzz fuzz-build fuzz-replay fuzz-tools
 all: kipvs
 
-kipvs: $(LIB_OBJS) $(CMD_OBJS)
+# lib/, ipvs/ and sync/ as archives: a program links only the objects it uses.
+$(B)/libkipvs.a: $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(B)/san/libkipvs.a: $(SLIB_OBJS)
+	@echo "  AR san  $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+kipvs: $(CMD_OBJS) $(B)/libkipvs.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The same program with ASan+UBSan, for host tests (API tier) that must run
 # sanitized and leak-free.
-$(B)/san/kipvs: $(SLIB_OBJS) $(CMD_SRCS:%.c=$(B)/san/%.o)
+$(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The test programs' tool (test/tools/), never part of kipvs: plain for the
+# VM guest, sanitized for host tests. It borrows kipvs watch (cmd/watch.c,
+# with its --timeout from cmd/deadline.c).
+$(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
+		$(B)/libkipvs.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
+		$(B)/san/libkipvs.a
+	@echo "  LD san  $@"
+	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tools: $(TOOLS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Each unit test is one program: its own source, the support files and every
-# library object (the linker keeps what it needs). Built with ASan and UBSan.
-$(B)/san/test/unit/%: test/unit/%.c $(SLIB_OBJS) $(SUP_OBJS)
+# Each unit test is one program: its own source, the support files and the
+# library archive (the linker takes what it needs). Built with ASan and UBSan.
+$(B)/san/test/unit/%: test/unit/%.c $(B)/san/libkipvs.a $(SUP_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -o $@ $< $(SUP_OBJS) $(SLIB_OBJS) \
-		$(LIBS) -lcmocka
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -o $@ $< $(SUP_OBJS) \
+		$(B)/san/libkipvs.a $(LIBS) -lcmocka
 
-$(B)/obj/test/bench/%: test/bench/%.c $(LIB_OBJS)
+$(B)/obj/test/bench/%: test/bench/%.c $(B)/libkipvs.a
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(B)/libkipvs.a $(LIBS)
 
 unit: $(UNIT_BINS)
 
@@ -153,12 +195,12 @@ deps:
 # One command on a fresh machine: dependencies, build, every tier, one summary line.
 test:
 	@test/deps.sh
-	@$(MAKE) --no-print-directory all unit fuzz-replay
+	@$(MAKE) --no-print-directory all unit tools fuzz-replay
 	@test/run.sh $(T)
 
 bench:
 	@test/deps.sh
-	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@$(MAKE) --no-print-directory all $(B)/kipvs-testtool $(BENCH_BINS)
 	@test/bench/run.sh $(T)
 
 demo:
@@ -198,16 +240,37 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(SNIPPETS)))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/kipvs 2>/dev/null
 
-valgrind: all
-	valgrind --error-exitcode=1 --leak-check=full ./kipvs --version
+# Shipping: the container image and the Debian package (manifests/image.sh,
+# manifests/deb.sh and manifests/debian/ say how). The version is the one in
+# lib/version.h.
+VERSION := $(shell sed -n 's/^\#define KIPVS_VERSION "\(.*\)"$$/\1/p' lib/version.h)
+
+image: kipvs
+	@manifests/image.sh ./kipvs $(VERSION) $(B)/kipvs-image.oci.tar
+
+deb:
+	@manifests/deb.sh $(VERSION) $(B)
+
+# The unit tests without sanitizers (valgrind cannot run beside them) and short
+# daemon-free runs of kipvs, under memcheck (test/valgrind.sh).
+PLAIN_UNIT_BINS = $(UNIT_SRCS:%.c=$(B)/obj/%)
+$(B)/obj/test/unit/%: test/unit/%.c $(B)/libkipvs.a $(UNIT_SUPPORT:%.c=$(B)/obj/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(UNIT_SUPPORT:%.c=$(B)/obj/%.o) \
+		$(B)/libkipvs.a $(LIBS) -lcmocka
+
+valgrind: all $(PLAIN_UNIT_BINS)
+	@test/valgrind.sh $(T)
 
 check-style:
 	@test/check-style.sh
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard */*.h */*/*.h)
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(wildcard */*.h */*/*.h */*/*/*.h)
 
 clean:
 	rm -rf $(B) kipvs
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Only the compilers' dependency files (build/deb/ holds a whole package tree).
+-include $(shell find $(B)/obj $(B)/san -name '*.d' -type f 2>/dev/null)

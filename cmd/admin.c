@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "../ipvs/ipvs.h"
-#include "../ipvs/ipvs_cli.h"
-#include "../ipvs/ipvs_print.h"
-#include "../ipvs/ipvs_restore.h"
+#include "../ipvs/admin/ipvs_cli.h"
+#include "../ipvs/admin/ipvs_cli_show.h"
+#include "../ipvs/admin/ipvs_print.h"
+#include "../ipvs/admin/ipvs_restore.h"
 #include "cmd.h"
 
 #define CONN_PROC_FILE "/proc/net/ip_vs_conn"
@@ -47,18 +48,6 @@ static int kernel_error(enum ipvs_cli_cmd cmd, int err)
 	return 255;
 }
 
-/* Output done: a write error (full disk, closed pipe) fails the command. */
-static int finish_output(int err)
-{
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return 1;
-	if (err) {
-		fprintf(stderr, "%s\n", strerror(-err));
-		return 1;
-	}
-	return 0;
-}
-
 static int list_conns(unsigned fmt)
 {
 	FILE *in = fopen(CONN_PROC_FILE, "r");
@@ -78,85 +67,7 @@ static int list_conns(unsigned fmt)
 		fflush(stdout);
 		return 1;
 	}
-	return finish_output(err);
-}
-
-static int list_one(struct ipvs_handle *h, const struct ipvs_cli_req *req)
-{
-	struct ipvs_vs vs;
-	int err;
-
-	memset(&vs, 0, sizeof(vs));
-	vs.svc = req->svc;
-	err = ipvs_vs_keep_stats(&vs);
-	if (!err)
-		err = ipvs_get_service_stats(h, &vs.svc, ipvs_vs_stats(&vs, NULL));
-	if (!err)
-		err = ipvs_dump_dests(h, &vs);
-	if (err) {
-		ipvs_vs_free(&vs);
-		fprintf(stderr, "%s\n", ipvs_cli_strerror(IPVS_CLI_LIST, err));
-		return 1;
-	}
-	err = ipvs_print_one(stdout, &vs, req->fmt);
-	ipvs_vs_free(&vs);
-	return finish_output(err);
-}
-
-static int list_table(struct ipvs_handle *h, const struct ipvs_cli_req *req, bool save)
-{
-	struct ipvs_table t;
-	struct ipvs_info info;
-	int err = 0;
-
-	ipvs_table_init(&t);
-	/* Only the listings with --stats or --rate print counters. */
-	t.with_stats = !save && (req->fmt & (IPVS_FMT_STATS | IPVS_FMT_RATE));
-	if (!save)
-		err = ipvs_get_info(h, &info);
-	if (!err)
-		err = ipvs_dump_table(h, &t);
-	if (err) {
-		ipvs_table_free(&t);
-		fprintf(stderr, "%s\n", ipvs_cli_strerror(req->cmd, err));
-		return 1;
-	}
-	if (save)
-		err = ipvs_print_save(stdout, &t, req->fmt);
-	else
-		err = ipvs_print_list(stdout, &info, &t, req->fmt);
-	ipvs_table_free(&t);
-	return finish_output(err);
-}
-
-static int list(struct ipvs_handle *h, const struct ipvs_cli_req *req)
-{
-	int err;
-
-	if (req->options & IPVS_CLI_OPT_SERVICE)
-		return list_one(h, req);
-	if (req->options & IPVS_CLI_OPT_TIMEOUT) {
-		struct ipvs_timeouts t;
-
-		err = ipvs_get_timeouts(h, &t);
-		if (err) {
-			fprintf(stderr, "%s\n", ipvs_cli_strerror(IPVS_CLI_LIST, err));
-			return 1;
-		}
-		return finish_output(ipvs_print_timeouts(stdout, &t));
-	}
-	if (req->options & IPVS_CLI_OPT_DAEMON) {
-		struct ipvs_daemon d[2];
-		size_t n = 0;
-
-		err = ipvs_get_daemons(h, d, &n);
-		if (err) {
-			fprintf(stderr, "%s\n", ipvs_cli_strerror(IPVS_CLI_LIST, err));
-			return 1;
-		}
-		return finish_output(ipvs_print_daemons(stdout, d, n));
-	}
-	return list_table(h, req, false);
+	return ipvs_cli_finish(stdout, stderr, err);
 }
 
 /* ipvsadm zeroes everything when no service (or the all-zero one) is named. */
@@ -169,13 +80,14 @@ static bool names_service(const struct ipvs_service *s)
 
 static int run(struct ipvs_handle *h, const struct ipvs_cli_req *req)
 {
+	struct ipvs_cli_source src;
 	int err;
 
 	switch (req->cmd) {
 	case IPVS_CLI_LIST:
-		return list(h, req);
 	case IPVS_CLI_SAVE:
-		return list_table(h, req, true);
+		ipvs_cli_kernel_source(h, &src);
+		return ipvs_cli_show(req, &src, stdout, stderr);
 	case IPVS_CLI_FLUSH:
 		err = ipvs_flush(h);
 		break;

@@ -8,7 +8,7 @@
 #include <errno.h>
 
 #include "../ipvs/ipvs.h"
-#include "../sync/sync_cleanup.h"
+#include "../sync/driver/sync_cleanup.h"
 #include "cmd.h"
 
 int cmd_cleanup(int argc, char **argv)
@@ -16,7 +16,7 @@ int cmd_cleanup(int argc, char **argv)
 	struct kipvs_config cfg;
 	struct sync_cleanup_result res;
 	char err[512];
-	bool dry = false;
+	bool dry = false, help;
 	int rc, n = 0;
 	char *args[64];
 
@@ -29,8 +29,8 @@ int cmd_cleanup(int argc, char **argv)
 	}
 	args[n] = NULL;
 	config_init(&cfg);
-	rc = config_from_args(&cfg, n, args, stdout, err, sizeof(err));
-	if (rc == 1) {
+	rc = config_from_args(&cfg, n, args, stdout, &help, err, sizeof(err));
+	if (!rc && help) {
 		printf(
 		    "\n  --dry-run                                    say what would be removed\n");
 		config_free(&cfg);

@@ -7,60 +7,104 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../ipvs/ipvs.h"
+#include "../ipvs/admin/ipvs_print.h"
 #include "../ipvs/netif.h"
 #include "../lib/config.h"
 #include "../lib/log.h"
-#include "../sync/sync_fetch.h"
-#include "../sync/sync_reconcile.h"
-#include "../sync/sync_save.h"
+#include "../sync/driver/sync_fetch.h"
+#include "../sync/driver/sync_nl.h"
+#include "../sync/driver/sync_reconcile.h"
+#include "../sync/driver/sync_record.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 
-/* The service part of a save line: "-t ADDR:PORT" or "-f MARK [-6]". */
-static void svc_id(const struct ipvs_service *s, char *buf, size_t len)
+/* One -S line of @c's virtual server (and destination) as "ipvsadm -X ...",
+ * the option letter being the change's. */
+static void print_line(const struct ipvs_change *c, char op)
 {
-	char line[SYNC_SAVE_LINE_MAX];
-	const char *start, *end;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	int err;
 
-	buf[0] = '\0';
-	if (sync_save_service(s, line, sizeof(line)) < 0)
+	if (!f)
 		return;
-	start = line + 3; /* after "-A " */
-	end = strstr(start, " -s ");
-	if (!end)
-		end = start + strlen(start);
-	snprintf(buf, len, "%.*s", (int)(end - start), start);
+	if (op == 'A' || op == 'E')
+		err = ipvs_print_save_service(f, &c->svc, IPVS_FMT_NUMERIC);
+	else
+		err = ipvs_print_save_dest(f, &c->svc, &c->dest, IPVS_FMT_NUMERIC);
+	fclose(f);
+	if (!err && len > 2) {
+		line[1] = op; /* "-A ..." / "-a ..." */
+		printf("ipvsadm %s", line);
+	}
+	free(line);
 }
 
 static void print_change(const struct ipvs_change *c)
 {
-	char line[SYNC_SAVE_LINE_MAX], id[SYNC_SAVE_LINE_MAX], d[ADDR_STRLEN];
+	char id[IPVS_PRINT_NAMELEN + 32], d[ADDR_STRLEN];
 
 	switch (c->op) {
 	case IPVS_OP_ADD_SERVICE:
-	case IPVS_OP_EDIT_SERVICE:
-		if (sync_save_service(&c->svc, line, sizeof(line)) >= 0)
-			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_SERVICE ? 'A' : 'E',
-			       line + 2);
+		print_line(c, 'A');
 		break;
-	case IPVS_OP_DEL_SERVICE:
-		svc_id(&c->svc, id, sizeof(id));
-		printf("ipvsadm -D %s\n", id);
+	case IPVS_OP_EDIT_SERVICE:
+		print_line(c, 'E');
 		break;
 	case IPVS_OP_ADD_DEST:
+		print_line(c, 'a');
+		break;
 	case IPVS_OP_EDIT_DEST:
-		if (sync_save_dest(&c->svc, &c->dest, line, sizeof(line)) >= 0)
-			printf("ipvsadm -%c%s\n", c->op == IPVS_OP_ADD_DEST ? 'a' : 'e', line + 2);
+		print_line(c, 'e');
+		break;
+	case IPVS_OP_DEL_SERVICE:
+		ipvs_print_service_id(id, sizeof(id), &c->svc, IPVS_FMT_NUMERIC);
+		printf("ipvsadm -D %s\n", id);
 		break;
 	case IPVS_OP_DEL_DEST:
-		svc_id(&c->svc, id, sizeof(id));
+		ipvs_print_service_id(id, sizeof(id), &c->svc, IPVS_FMT_NUMERIC);
 		printf("ipvsadm -d %s -r %s\n", id, addr_port_fmt(&c->dest.addr, c->dest.port, d));
 		break;
 	}
+}
+
+/* The record as the commands that would make it, in the order of the pass. */
+static bool print_record(const struct sync_record *rec)
+{
+	const struct sync_record_entry *e;
+	char buf[ADDR_STRLEN];
+	size_t n;
+
+	e = sync_record_entries(rec, &n);
+	for (size_t i = 0; i < n; i++, e++) {
+		switch (e->kind) {
+		case SYNC_REC_LINK_ADD:
+			printf("ip link add %s type dummy\n", e->link);
+			break;
+		case SYNC_REC_ADDR_ADD:
+		case SYNC_REC_ADDR_DEL:
+			printf("ip addr %s %s/%d dev %s\n",
+			       e->kind == SYNC_REC_ADDR_ADD ? "add" : "del",
+			       addr_fmt(&e->addr, buf), e->addr.af == AF_INET ? 32 : 128,
+			       SYNC_IFNAME);
+			break;
+		case SYNC_REC_IPVS:
+			print_change(&e->change);
+			break;
+		case SYNC_REC_TIMEOUTS:
+			printf("ipvsadm --set %u %u %u\n", e->timeouts.tcp, e->timeouts.tcp_fin,
+			       e->timeouts.udp);
+			break;
+		}
+	}
+	return n > 0;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -68,80 +112,76 @@ int cmd_diff(int argc, char **argv)
 	struct kipvs_config cfg;
 	struct sync_reconcile_opts ro = { 0 };
 	struct sync_reconcile *rec = NULL;
+	struct sync_record *record = NULL;
 	struct sync_store *st = NULL;
-	struct ipvs_handle *h = NULL;
-	struct netif *nf = NULL;
-	const struct ipvs_change *plan;
-	const struct net_addr *add, *del;
-	size_t n, n_add, n_del;
-	char err[512], host[256], buf[ADDR_STRLEN], *zone = NULL;
+	struct sync_nl nl = { 0 };
+	char err[512], host[256], *zone = NULL;
+	bool more = true, help;
+	double timeout_s;
 	int rc;
 
 	config_init(&cfg);
-	rc = config_from_args(&cfg, argc, argv, stdout, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "kipvs diff: %s\n", err);
+	if (cmd_take_timeout(&argc, argv, "diff", &timeout_s)) {
 		config_free(&cfg);
-		return rc < 0 ? 2 : 0;
+		return 2;
+	}
+	rc = config_from_args(&cfg, argc, argv, stdout, &help, err, sizeof(err));
+	if (rc || help) {
+		if (rc)
+			fprintf(stderr, "kipvs diff: %s\n", err);
+		else
+			fputs("\n" CMD_TIMEOUT_HELP, stdout);
+		config_free(&cfg);
+		return rc ? 2 : 0;
 	}
 	log_set_level(cfg.log_level);
 	if (!cfg.hostname_override && gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
 		cfg.hostname_override = strdup(host);
 	}
-	rc = ipvs_open(&h);
+	rc = ipvs_open(&nl.ipvs);
 	if (rc) {
 		fprintf(stderr, "kipvs diff: %s\n", ipvs_strerror(rc));
 		rc = 2;
 		goto out;
 	}
-	rc = netif_open(&nf);
+	rc = netif_open(&nl.netif);
 	if (!rc)
 		rc = sync_store_new(&st);
 	if (!rc)
-		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, 60.0);
+		rc = sync_fetch(&cfg, cfg.hostname_override, st, &zone, timeout_s);
 	if (rc) {
-		fprintf(stderr, "kipvs diff: cannot read the cluster: %s\n", strerror(-rc));
+		cmd_fetch_failed("diff", rc, timeout_s);
 		rc = 2;
 		goto out;
 	}
+	/* The daemon's full pass, over a backend that reads the kernel and
+	 * records what it would write. */
+	rc = sync_record_new(&sync_nl_ops, &nl, &record);
 	ro.cfg = &cfg;
-	ro.ipvs = h;
-	ro.netif = nf;
+	ro.ops = &sync_record_ops;
+	ro.be = record;
 	ro.store = st;
-	ro.dry_run = true;
-	rc = sync_reconcile_new(&ro, &rec);
+	if (!rc)
+		rc = sync_reconcile_new(&ro, &rec);
 	if (!rc && zone)
-		rc = sync_reconcile_set_zone(rec, zone) < 0 ? -ENOMEM : 0;
-	if (!rc) {
+		rc = sync_reconcile_set_zone(rec, zone, NULL);
+	if (!rc)
 		rc = sync_reconcile_full_begin(rec, 0, false);
-		while (rc > 0)
-			rc = sync_reconcile_full_step(rec, (size_t)rc);
-	}
+	while (!rc && more)
+		rc = sync_reconcile_full_step(rec, SYNC_APPLY_BATCH, &more);
 	if (rc < 0) {
 		fprintf(stderr, "kipvs diff: %s\n", strerror(-rc));
 		rc = 2;
 		goto out;
 	}
-	if (netif_index(nf, SYNC_IFNAME) == -ENODEV)
-		printf("ip link add %s type dummy\n", SYNC_IFNAME);
-	sync_reconcile_addr_plan(rec, &add, &n_add, &del, &n_del);
-	for (size_t i = 0; i < n_add; i++)
-		printf("ip addr add %s/%d dev %s\n", addr_fmt(&add[i], buf),
-		       add[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
-	plan = sync_reconcile_plan(rec, &n);
-	for (size_t i = 0; i < n; i++)
-		print_change(&plan[i]);
-	for (size_t i = 0; i < n_del; i++)
-		printf("ip addr del %s/%d dev %s\n", addr_fmt(&del[i], buf),
-		       del[i].af == AF_INET ? 32 : 128, SYNC_IFNAME);
-	rc = (n || n_add || n_del) ? 1 : 0;
+	rc = print_record(record) ? 1 : 0;
 out:
 	sync_reconcile_free(rec);
+	sync_record_free(record);
 	sync_store_free(st);
-	netif_close(nf);
-	ipvs_close(h);
+	netif_close(nl.netif);
+	ipvs_close(nl.ipvs);
 	free(zone);
 	config_free(&cfg);
 	return rc;

@@ -30,15 +30,8 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
-	{ "netif-test", cmd_netif_test },
-	{ "render", cmd_render },
-	{ "watch", cmd_watch },
-	{ "nl-test", cmd_nltest },
-	{ "run", cmd_run },
-	{ "cleanup", cmd_cleanup },
-	{ "diff", cmd_diff },
-	{ "httpd-test", cmd_httpd_test },
-	{ NULL, NULL },
+	{ "render", cmd_render },   { "watch", cmd_watch }, { "run", cmd_run },
+	{ "cleanup", cmd_cleanup }, { "diff", cmd_diff },   { NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -14,19 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ipvs/admin/ipvs_print.h"
 #include "../lib/kube/kube_decode.h"
 #include "../lib/log.h"
 #include "../lib/config.h"
 #include "../sync/sync_desired.h"
-#include "../sync/sync_fetch.h"
-#include "../sync/sync_save.h"
+#include "../sync/driver/sync_fetch.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 
-#define MAX_INPUT       (512u << 20) /* one JSON document */
-#define MAX_FILES       64
-#define MAX_NODE_IPS    64
-#define MAX_NODEPORT_CI 64
+#define MAX_INPUT (512u << 20) /* one JSON document */
+#define MAX_FILES 64
 
 static const char render_usage[] =
     "Usage: kipvs render -f FILE|- [-f FILE...] [options]\n"
@@ -43,26 +41,23 @@ static const char render_usage[] =
     "  --bound                       print the kube-ipvs0 addresses instead\n"
     "Without -f the objects are read from the API server (one LIST each):\n"
     "  --kubeconfig FILE, --master URL, --context NAME, --endpoints-api "
-    "auto|endpointslices|endpoints\n"
+    "auto|endpointslices|endpoints\n" CMD_TIMEOUT_HELP
     "Output: the table in `ipvsadm -S -n` form, sorted by protocol, address, port.\n";
 
 struct render_opts {
 	const char *files[MAX_FILES];
 	size_t n_files;
-	const char *hostname;
-	const char *zone;
-	const char *scheduler;
-	struct net_addr node_ips[MAX_NODE_IPS];
-	size_t n_node_ips;
-	struct net_cidr cidrs[MAX_NODEPORT_CI];
-	size_t n_cidrs;
 	bool prefer_same_node;
 	bool bound;
-	/* without -f: the API server */
-	const char *kubeconfig;
-	const char *master;
-	const char *context;
-	enum endpoints_api endpoints_api;
+	/* kipvs run's flags render takes (the node's, and without -f the API
+	 * server's), parsed by its flag table */
+	struct kipvs_config cfg;
+};
+
+/* The flags of kipvs run that render reads. */
+static const char *const run_flags[] = {
+	"hostname-override", "node-ip", "node-zone", "nodeport-addresses", "ipvs-scheduler",
+	"kubeconfig",        "master",  "context",   "endpoints-api",
 };
 
 /* "--flag value" or "--flag=value"; advances *i past a separate value. */
@@ -84,38 +79,6 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
-static int parse_ip_list(const char *v, struct net_addr *out, size_t *n, size_t max)
-{
-	char buf[1024], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (*n >= max || addr_parse(t, &out[*n])) {
-			fprintf(stderr, "kipvs render: --node-ip: not an IP address: %s\n", t);
-			return -EINVAL;
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
-static int parse_cidr_list(const char *v, struct net_cidr *out, size_t *n, size_t max)
-{
-	char buf[1024], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ')
-			t++;
-		if (*n >= max || cidr_parse(t, &out[*n])) {
-			fprintf(stderr, "kipvs render: --nodeport-addresses: not a CIDR: %s\n", t);
-			return -EINVAL;
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
 static int parse_gates(const char *v, struct render_opts *o)
 {
 	char buf[512], *save = NULL;
@@ -132,71 +95,80 @@ static int parse_gates(const char *v, struct render_opts *o)
 	return 0;
 }
 
-/* 0, or 2 (usage error, message printed), or -1 for --help. */
-static int parse_args(int argc, char **argv, struct render_opts *o)
+/* One of kipvs run's flags at argv[*i] ("--name value" or "--name=value"),
+ * applied to o->cfg: 1 when it was one, 0 when not, -EINVAL (message
+ * printed). @seen_ips: --node-ip was given before (they accumulate). */
+static int run_flag(int argc, char **argv, int *i, struct render_opts *o, bool *seen_ips)
 {
+	for (size_t k = 0; k < sizeof(run_flags) / sizeof(run_flags[0]); k++) {
+		char flag[48], err[256];
+		const char *v;
+		bool ips = !strcmp(run_flags[k], "node-ip");
+		int rc;
+
+		snprintf(flag, sizeof(flag), "--%s", run_flags[k]);
+		v = flag_value(argc, argv, i, flag);
+		if (!v)
+			continue;
+		if (!*v) {
+			fprintf(stderr, "kipvs render: %s needs a value\n", flag);
+			return -EINVAL;
+		}
+		rc =
+		    config_apply_flag(&o->cfg, run_flags[k], v, ips && *seen_ips, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kipvs render: %s\n", rc == -EINVAL ? err : strerror(-rc));
+			return -EINVAL;
+		}
+		*seen_ips |= ips;
+		return 1;
+	}
+	return 0;
+}
+
+/* 0, or -EINVAL (usage error, message printed); *help when --help was asked. */
+static int parse_args(int argc, char **argv, struct render_opts *o, bool *help)
+{
+	bool seen_ips = false;
+
+	*help = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
+		int rc;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-			return -1;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			*help = true;
+			return 0;
+		}
 		if (!strcmp(a, "--bound")) {
 			o->bound = true;
 		} else if (!strcmp(a, "-f") || (v = flag_value(argc, argv, &i, "--filename"))) {
 			if (!strcmp(a, "-f")) {
 				if (i + 1 >= argc) {
 					fputs("kipvs render: -f needs a file name or -\n", stderr);
-					return 2;
+					return -EINVAL;
 				}
 				v = argv[++i];
 			}
 			if (!*v || o->n_files >= MAX_FILES) {
 				fputs("kipvs render: bad or too many -f\n", stderr);
-				return 2;
+				return -EINVAL;
 			}
 			o->files[o->n_files++] = v;
-		} else if ((v = flag_value(argc, argv, &i, "--hostname-override"))) {
-			o->hostname = v;
-		} else if ((v = flag_value(argc, argv, &i, "--node-zone"))) {
-			o->zone = v;
-		} else if ((v = flag_value(argc, argv, &i, "--ipvs-scheduler"))) {
-			if (!sync_sched_valid(v)) {
-				fprintf(stderr, "kipvs render: unknown scheduler '%s'\n", v);
-				return 2;
-			}
-			o->scheduler = v;
-		} else if ((v = flag_value(argc, argv, &i, "--node-ip"))) {
-			if (parse_ip_list(v, o->node_ips, &o->n_node_ips, MAX_NODE_IPS))
-				return 2;
-		} else if ((v = flag_value(argc, argv, &i, "--nodeport-addresses"))) {
-			if (parse_cidr_list(v, o->cidrs, &o->n_cidrs, MAX_NODEPORT_CI))
-				return 2;
 		} else if ((v = flag_value(argc, argv, &i, "--feature-gates"))) {
 			parse_gates(v, o);
-		} else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
-			o->kubeconfig = v;
-		} else if ((v = flag_value(argc, argv, &i, "--master"))) {
-			o->master = v;
-		} else if ((v = flag_value(argc, argv, &i, "--context"))) {
-			o->context = v;
-		} else if ((v = flag_value(argc, argv, &i, "--endpoints-api"))) {
-			if (!strcmp(v, "auto"))
-				o->endpoints_api = ENDPOINTS_API_AUTO;
-			else if (!strcmp(v, "endpointslices"))
-				o->endpoints_api = ENDPOINTS_API_SLICES;
-			else if (!strcmp(v, "endpoints"))
-				o->endpoints_api = ENDPOINTS_API_ENDPOINTS;
-			else {
-				fprintf(stderr,
-				        "kipvs render: --endpoints-api: auto, endpointslices or "
-				        "endpoints, not '%s'\n",
-				        v);
-				return 2;
-			}
+		} else if ((rc = run_flag(argc, argv, &i, o, &seen_ips)) != 0) {
+			if (rc < 0)
+				return rc;
 		} else {
 			fprintf(stderr, "kipvs render: unknown argument '%s'\n", a);
-			return 2;
+			return -EINVAL;
 		}
+	}
+	if (o->cfg.nodeport_primary) {
+		fputs("kipvs render: --nodeport-addresses primary needs a node: give CIDRs\n",
+		      stderr);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -283,8 +255,8 @@ static int take_object(struct render_ctx *c, const cJSON *item, enum kube_kind k
 		err = sync_store_upsert_endpoints(c->st, obj.eps);
 		break;
 	case KUBE_KIND_NODE:
-		if (c->o->hostname && obj.node->meta.name &&
-		    !strcmp(obj.node->meta.name, c->o->hostname) && obj.node->zone) {
+		if (c->o->cfg.hostname_override && obj.node->meta.name &&
+		    !strcmp(obj.node->meta.name, c->o->cfg.hostname_override) && obj.node->zone) {
 			free(c->node_zone);
 			c->node_zone = strdup(obj.node->zone);
 		}
@@ -358,12 +330,14 @@ static bool any_node_port(const struct sync_store *st)
 
 static int node_config(struct sync_node *n, const struct render_opts *o, const char *node_zone)
 {
-	const char *zone = o->zone ? o->zone : node_zone;
+	const struct kipvs_config *cfg = &o->cfg;
+	const char *zone = cfg->node_zone ? cfg->node_zone : node_zone;
 
-	if (sync_node_set_name(n, o->hostname) || sync_node_set_zone(n, zone) ||
-	    (o->scheduler && sync_node_set_scheduler(n, o->scheduler)) ||
-	    sync_node_set_node_addrs(n, o->node_ips, o->n_node_ips, o->cidrs, o->n_cidrs) ||
-	    sync_node_set_local_addrs(n, o->node_ips, o->n_node_ips))
+	if (sync_node_set_name(n, cfg->hostname_override) || sync_node_set_zone(n, zone) ||
+	    sync_node_set_scheduler(n, cfg->scheduler) ||
+	    sync_node_set_node_addrs(n, cfg->node_ips, cfg->n_node_ips, cfg->nodeport_cidrs,
+	                             cfg->n_nodeport_cidrs) ||
+	    sync_node_set_local_addrs(n, cfg->node_ips, cfg->n_node_ips))
 		return -ENOMEM;
 	n->prefer_same_node = o->prefer_same_node;
 	return 0;
@@ -372,7 +346,6 @@ static int node_config(struct sync_node *n, const struct render_opts *o, const c
 static int print_table(const struct sync_desired *d)
 {
 	struct ipvs_table t;
-	char line[SYNC_SAVE_LINE_MAX];
 	int err;
 
 	ipvs_table_init(&t);
@@ -380,12 +353,10 @@ static int print_table(const struct sync_desired *d)
 	for (size_t i = 0; !err && i < t.n; i++) {
 		const struct ipvs_vs *vs = &t.vs[i];
 
-		if (sync_save_service(&vs->svc, line, sizeof(line)) < 0)
-			continue;
-		printf("%s\n", line);
-		for (size_t j = 0; j < vs->n_dests; j++)
-			if (sync_save_dest(&vs->svc, &vs->dests[j], line, sizeof(line)) >= 0)
-				printf("%s\n", line);
+		err = ipvs_print_save_service(stdout, &vs->svc, IPVS_FMT_NUMERIC);
+		for (size_t j = 0; !err && j < vs->n_dests; j++)
+			err =
+			    ipvs_print_save_dest(stdout, &vs->svc, &vs->dests[j], IPVS_FMT_NUMERIC);
 	}
 	ipvs_table_free(&t);
 	return err;
@@ -413,17 +384,23 @@ int cmd_render(int argc, char **argv)
 	struct sync_node node;
 	struct sync_desired *d = NULL;
 	size_t read_ok = 0;
+	double timeout_s;
+	bool help;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = parse_args(argc, argv, &o);
-	if (rc < 0) {
-		fputs(render_usage, stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
+	config_init(&o.cfg);
 	sync_node_init(&node);
+	if (cmd_take_timeout(&argc, argv, "render", &timeout_s) ||
+	    parse_args(argc, argv, &o, &help)) {
+		rc = 2;
+		goto out;
+	}
+	if (help) {
+		fputs(render_usage, stdout);
+		rc = 0;
+		goto out;
+	}
 	c.o = &o;
 	if (sync_store_new(&c.st) || sync_desired_new(&d)) {
 		fputs("kipvs render: out of memory\n", stderr);
@@ -434,19 +411,11 @@ int cmd_render(int argc, char **argv)
 		read_ok += take_file(&c, o.files[i]) == 0;
 	if (!o.n_files) {
 		/* The live cluster: one complete LIST of each resource. */
-		struct kipvs_config cfg;
-		int err;
+		int err =
+		    sync_fetch(&o.cfg, o.cfg.hostname_override, c.st, &c.node_zone, timeout_s);
 
-		config_init(&cfg);
-		cfg.kubeconfig = o.kubeconfig ? strdup(o.kubeconfig) : NULL;
-		cfg.master = o.master ? strdup(o.master) : NULL;
-		cfg.context = o.context ? strdup(o.context) : NULL;
-		cfg.endpoints_api = o.endpoints_api;
-		err = sync_fetch(&cfg, o.hostname, c.st, &c.node_zone, 60.0);
-		config_free(&cfg);
 		if (err) {
-			fprintf(stderr, "kipvs render: cannot read the cluster: %s\n",
-			        strerror(-err));
+			cmd_fetch_failed("render", err, timeout_s);
 			rc = 1;
 			goto out;
 		}
@@ -459,7 +428,7 @@ int cmd_render(int argc, char **argv)
 	}
 	if (c.invalid)
 		fprintf(stderr, "kipvs render: skipped %zu invalid object(s)\n", c.invalid);
-	if (!o.n_node_ips && any_node_port(c.st))
+	if (!o.cfg.n_node_ips && any_node_port(c.st))
 		fputs("kipvs render: no --node-ip: NodePorts get no virtual servers\n", stderr);
 	if (node_config(&node, &o, c.node_zone) || sync_desired_build(d, c.st, &node) ||
 	    (o.bound ? print_bound(d) : print_table(d))) {
@@ -473,5 +442,6 @@ out:
 	sync_store_free(c.st);
 	sync_node_clear(&node);
 	free(c.node_zone);
+	config_free(&o.cfg);
 	return rc;
 }

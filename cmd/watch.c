@@ -22,7 +22,9 @@
 #include "../lib/kube/kube_client.h"
 #include "../lib/kube/kube_config.h"
 #include "../lib/kube/kube_types.h"
+#include "../lib/config.h"
 #include "../lib/log.h"
+#include "../sync/driver/sync_fetch.h"
 #include "cmd.h"
 
 static const char watch_usage[] =
@@ -34,17 +36,15 @@ static const char watch_usage[] =
     "                           server has no discovery.k8s.io/v1)\n"
     "  --node NAME              also watch this Node (its zone label)\n"
     "  --once                   print the initial lists, then exit once all are synced\n"
-    "  --log-level LEVEL        error | warn | info | debug (default info)\n"
-    "Test and tuning knobs:\n"
-    "  --sa-dir DIR             service-account folder for in-cluster config\n"
-    "  --page-size N            list page size (default 500)\n"
-    "  --max-event-bytes N      cap on one watch event (default 8 MiB)\n"
-    "  --watch-timeout S        watch timeoutSeconds (default random in [300,600))\n"
-    "  --token-period S         token file re-read period (default 60)\n";
+    "  --timeout DURATION       with --once: give up (exit 1) when the lists are not all\n"
+    "                           complete by then (default 30s)\n"
+    "  --log-level LEVEL        error | warn | info | debug (default info)\n";
 
 struct watch_ctx {
 	struct ev_loop *loop;
 	bool once;
+	bool all_synced;
+	bool timed_out;
 	bool synced[KUBE_RES_COUNT];
 };
 
@@ -143,8 +143,26 @@ static void on_all_synced(void *ctx)
 	struct watch_ctx *w = ctx;
 
 	printf("synced all\n");
+	w->all_synced = true;
 	if (w->once)
 		ev_break(w->loop, EVBREAK_ALL);
+}
+
+static const char *waiting_for(struct watch_ctx *w, struct kube_client *kc)
+{
+	static char buf[128];
+
+	(void)w;
+	return kube_client_pending(kc, buf, sizeof(buf));
+}
+
+/* --once did not see every list complete by --timeout. */
+static void on_deadline(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct watch_ctx *w = t->data;
+
+	w->timed_out = true;
+	ev_break(loop, EVBREAK_ALL);
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -153,22 +171,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || !end || *end || end == s || v > max) {
-		fprintf(stderr, "kipvs watch: %s: not a number up to %lu: %s\n", opt, max, s);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int cmd_watch(int argc, char **argv)
+int cmd_watch_tuned(int argc, char **argv, const struct watch_tuning *t)
 {
 	enum {
 		O_KUBECONFIG = 1000,
@@ -178,11 +181,6 @@ int cmd_watch(int argc, char **argv)
 		O_NODE,
 		O_ONCE,
 		O_LOGLEVEL,
-		O_SADIR,
-		O_PAGE,
-		O_MAXEV,
-		O_WTIMEOUT,
-		O_TOKPERIOD,
 		O_HELP,
 	};
 	static const struct option opts[] = {
@@ -193,11 +191,6 @@ int cmd_watch(int argc, char **argv)
 		{ "node", required_argument, NULL, O_NODE },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "log-level", required_argument, NULL, O_LOGLEVEL },
-		{ "sa-dir", required_argument, NULL, O_SADIR },
-		{ "page-size", required_argument, NULL, O_PAGE },
-		{ "max-event-bytes", required_argument, NULL, O_MAXEV },
-		{ "watch-timeout", required_argument, NULL, O_WTIMEOUT },
-		{ "token-period", required_argument, NULL, O_TOKPERIOD },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,35 +214,38 @@ int cmd_watch(int argc, char **argv)
 	struct kube_config *cfg = NULL;
 	struct kube_client *kc = NULL;
 	ev_signal sigint, sigterm;
+	ev_timer deadline;
+	double timeout_s;
+	struct kipvs_config flags;
+	bool level_set = false;
 	char qs[300], qsrc[300];
-	unsigned long v;
 	int c, r, rc = 1;
 
+	config_init(&flags);
+	if (cmd_take_timeout(&argc, argv, "watch", &timeout_s)) {
+		rc = 2;
+		goto out;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char err[256];
+
 		switch (c) {
 		case O_KUBECONFIG:
-			co.kubeconfig = optarg;
-			break;
 		case O_CONTEXT:
-			co.context = optarg;
-			break;
 		case O_MASTER:
-			co.master = optarg;
-			break;
 		case O_EPAPI:
-			if (!strcmp(optarg, "slices") || !strcmp(optarg, "endpointslices"))
-				ko.endpoints_api = KUBE_EP_SLICES;
-			else if (!strcmp(optarg, "endpoints"))
-				ko.endpoints_api = KUBE_EP_ENDPOINTS;
-			else if (!strcmp(optarg, "auto"))
-				ko.endpoints_api = KUBE_EP_AUTO;
-			else {
-				fprintf(stderr,
-				        "kipvs watch: --endpoints-api: slices, endpoints or "
-				        "auto, not %s\n",
-				        optarg);
-				return 2;
+		case O_LOGLEVEL:
+			/* kipvs run's flags, by its flag table (opts[] is in the
+			 * order of the enum). */
+			level_set |= c == O_LOGLEVEL;
+			r = config_apply_flag(&flags, opts[c - O_KUBECONFIG].name, optarg, false,
+			                      err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "kipvs watch: %s\n",
+				        r == -EINVAL ? err : strerror(-r));
+				rc = 2;
+				goto out;
 			}
 			break;
 		case O_NODE:
@@ -258,53 +254,27 @@ int cmd_watch(int argc, char **argv)
 		case O_ONCE:
 			w.once = true;
 			break;
-		case O_LOGLEVEL: {
-			enum log_level l;
-
-			if (log_parse_level(optarg, &l)) {
-				fprintf(stderr, "kipvs watch: --log-level: unknown level %s\n",
-				        optarg);
-				return 2;
-			}
-			log_set_level(l);
-			break;
-		}
-		case O_SADIR:
-			co.sa_dir = optarg;
-			break;
-		case O_PAGE:
-			if (parse_uint("--page-size", optarg, 100000, &v) || !v)
-				return 2;
-			ko.page_size = (unsigned)v;
-			break;
-		case O_MAXEV:
-			if (parse_uint("--max-event-bytes", optarg, 1ul << 30, &v) || v < 64)
-				return 2;
-			ko.max_event_bytes = v;
-			break;
-		case O_WTIMEOUT:
-			if (parse_uint("--watch-timeout", optarg, 86400, &v) || !v)
-				return 2;
-			ko.watch_min_s = (unsigned)v;
-			ko.watch_max_s = (unsigned)v + 1;
-			break;
-		case O_TOKPERIOD:
-			if (parse_uint("--token-period", optarg, 86400, &v) || !v)
-				return 2;
-			ko.token_period_s = (double)v;
-			break;
 		case O_HELP:
 		case 'h':
 			fputs(watch_usage, stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			fputs(watch_usage, stderr);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
+	co.kubeconfig = flags.kubeconfig;
+	co.context = flags.context;
+	co.master = flags.master;
+	ko.endpoints_api = sync_endpoints_api(flags.endpoints_api);
+	if (level_set)
+		log_set_level(flags.log_level);
 	if (optind < argc) {
 		fprintf(stderr, "kipvs watch: unexpected argument %s\n", argv[optind]);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (!co.kubeconfig && !co.master) {
 		const char *env = getenv("KUBECONFIG");
@@ -316,12 +286,20 @@ int cmd_watch(int argc, char **argv)
 			         "reason=\"KUBECONFIG lists several files; kipvs reads one: pass "
 			         "--kubeconfig FILE\"");
 	}
+	if (t) {
+		co.sa_dir = t->sa_dir;
+		ko.page_size = t->page_size;
+		ko.max_event_bytes = t->max_event_bytes;
+		ko.watch_min_s = t->watch_timeout_s;
+		ko.watch_max_s = t->watch_timeout_s ? t->watch_timeout_s + 1 : 0;
+		ko.token_period_s = t->token_period_s;
+	}
 	ko.user_agent = "kipvs/" KIPVS_VERSION " (linux) watch";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (kube_config_load(&co, &cfg))
-		return 1; /* the loader logged which file and field */
+		goto out; /* the loader logged which file and field */
 	w.loop = ev_default_loop(EVFLAG_AUTO);
 	if (!w.loop) {
 		fprintf(stderr, "kipvs watch: cannot create the event loop\n");
@@ -340,8 +318,26 @@ int cmd_watch(int argc, char **argv)
 		log_err("watch_failed", "err=%s", strerror(-r));
 		goto out;
 	}
+	if (w.once) {
+		ev_timer_init(&deadline, on_deadline, timeout_s, 0.);
+		deadline.data = &w;
+		ev_timer_start(w.loop, &deadline);
+	}
 	ev_run(w.loop, 0);
 	rc = 0;
+	if (w.once && !w.all_synced) {
+		if (w.timed_out) {
+			log_err("api_timeout", "seconds=%g waiting_for=%s", timeout_s,
+			        waiting_for(&w, kc));
+			fprintf(stderr,
+			        "kipvs watch: the API server did not answer every list within %gs "
+			        "(--timeout)\n",
+			        timeout_s);
+		}
+		rc = 1;
+	}
+	if (w.once)
+		ev_timer_stop(w.loop, &deadline);
 out:
 	kube_client_free(kc);
 	if (w.loop) {
@@ -350,5 +346,11 @@ out:
 		ev_loop_destroy(w.loop);
 	}
 	kube_config_free(cfg);
+	config_free(&flags);
 	return rc;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	return cmd_watch_tuned(argc, argv, NULL);
 }

@@ -144,8 +144,6 @@ int ipvs_nl_msg_error(const struct nlmsghdr *nlh);
 int ipvs_nl_set_rslot(struct ipvs_handle *h, size_t size) IPVS_WUR;
 /* Sends h->msg (built with @seq) and waits for it, as above. */
 int ipvs_nl_transact(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg) IPVS_WUR;
-/* libnl's NLE_* code → -errno, once, here. */
-int ipvs_nl_errno(int nle);
 
 /* ---- dumps (ipvs_nl_dump.c) ------------------------------------------ */
 

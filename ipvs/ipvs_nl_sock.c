@@ -26,6 +26,7 @@
 
 #include "../lib/log.h"
 #include "ipvs_nl.h"
+#include "nle.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -55,64 +56,6 @@
 #define ERR_COST_ECHO   2048
 #define WINDOW_MIN      16
 #define WINDOW_MAX      8192
-
-int ipvs_nl_errno(int nle)
-{
-	if (nle < 0)
-		nle = -nle;
-	switch (nle) {
-	case 0:
-		return 0;
-	case NLE_INTR:
-		return -EINTR;
-	case NLE_BAD_SOCK:
-		return -EBADF;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_INVAL:
-	case NLE_PARSE_ERR:
-	case NLE_OBJ_MISMATCH:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSGSIZE:
-	case NLE_MSG_TRUNC:
-		return -EMSGSIZE;
-	case NLE_OPNOTSUPP:
-	case NLE_MSGTYPE_NOSUPPORT:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_NOATTR:
-		return -ENODATA;
-	case NLE_MSG_TOOSHORT:
-	case NLE_SEQ_MISMATCH:
-	case NLE_MSG_OVERFLOW:
-		return -EPROTO;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_PROTO_MISMATCH:
-		return -EPROTONOSUPPORT;
-	case NLE_NOADDR:
-		return -EADDRNOTAVAIL;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_DUMP_INTR:
-		return -EINTR;
-	default:
-		return -EIO;
-	}
-}
 
 uint32_t ipvs_nl_next_seq(struct ipvs_handle *h)
 {
@@ -431,7 +374,7 @@ static int resolve_family(void)
 	if (!err)
 		err = genl_ctrl_resolve(sk, IPVS_GENL_NAME);
 	nl_socket_free(sk);
-	return err < 0 ? ipvs_nl_errno(err) : err;
+	return err < 0 ? nle_errno(err) : err;
 }
 
 int ipvs_open(struct ipvs_handle **out)
@@ -452,7 +395,7 @@ int ipvs_open(struct ipvs_handle **out)
 	}
 	err = genl_connect(h->sk);
 	if (err < 0) {
-		err = ipvs_nl_errno(err);
+		err = nle_errno(err);
 		goto fail;
 	}
 	h->fd = nl_socket_get_fd(h->sk);

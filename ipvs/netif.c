@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "netif.h"
-
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -13,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "nle.h"
+
 struct netif {
 	struct nl_sock *sk;
 };
@@ -21,45 +22,6 @@ struct netif_monitor {
 	struct nl_sock *sk;
 	int events;
 };
-
-/* libnl reports NLE_* codes; the rest of kipvs speaks errno. */
-static int nle_to_errno(int nle)
-{
-	switch (nle < 0 ? -nle : nle) {
-	case 0:
-		return 0;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_INVAL:
-		return -EINVAL;
-	case NLE_NOADDR:
-		return -EADDRNOTAVAIL;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSG_OVERFLOW:
-		return -ENOBUFS;
-	default:
-		return -EIO;
-	}
-}
 
 int netif_open(struct netif **out)
 {
@@ -78,7 +40,7 @@ int netif_open(struct netif **out)
 	if (err < 0) {
 		nl_socket_free(h->sk);
 		free(h);
-		return nle_to_errno(err);
+		return nle_errno(err);
 	}
 	*out = h;
 	return 0;
@@ -98,7 +60,7 @@ static int get_link(struct netif *h, const char *name, struct rtnl_link **link)
 
 	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return -ENODEV;
-	return nle_to_errno(err);
+	return nle_errno(err);
 }
 
 int netif_index(struct netif *h, const char *name)
@@ -139,7 +101,7 @@ int netif_ensure_dummy(struct netif *h, const char *name)
 		rtnl_link_put(nl);
 		/* Someone else may have created it between the lookup and the add. */
 		if (err < 0 && err != -NLE_EXIST)
-			return nle_to_errno(err);
+			return nle_errno(err);
 		err = get_link(h, name, &link);
 	}
 	if (err < 0)
@@ -170,7 +132,7 @@ int netif_delete_dummy(struct netif *h, const char *name)
 	rtnl_link_put(link);
 	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return 0;
-	return nle_to_errno(err);
+	return nle_errno(err);
 }
 
 static int from_nl_addr(struct nl_addr *na, struct net_addr *out)
@@ -245,7 +207,7 @@ int netif_addrs(struct netif *h, int ifindex, int except, struct netif_addr **ou
 	*n = 0;
 	err = rtnl_addr_alloc_cache(h->sk, &cache);
 	if (err < 0)
-		return nle_to_errno(err);
+		return nle_errno(err);
 	nl_cache_foreach(cache, collect_one, &c);
 	nl_cache_free(cache);
 	if (c.err) {
@@ -287,7 +249,7 @@ static int addr_op(struct netif *h, int ifindex, const struct net_addr *a, int a
 	rtnl_addr_put(ra);
 	if (!add && (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV))
 		return -EADDRNOTAVAIL;
-	return nle_to_errno(err);
+	return nle_errno(err);
 }
 
 int netif_addr_add(struct netif *h, int ifindex, const struct net_addr *a)
@@ -334,7 +296,7 @@ int netif_monitor_open(struct netif_monitor **out)
 	if (err < 0) {
 		nl_socket_free(m->sk);
 		free(m);
-		return nle_to_errno(err);
+		return nle_errno(err);
 	}
 	*out = m;
 	return 0;
@@ -366,7 +328,7 @@ int netif_monitor_drain(struct netif_monitor *m)
 		if (err == -NLE_NOMEM)
 			return -ENOBUFS;
 		if (err < 0)
-			return nle_to_errno(err);
+			return nle_errno(err);
 	}
 	return m->events;
 }

@@ -455,6 +455,16 @@ static const struct config_flag *find_flag(const char *name, size_t len)
 	return NULL;
 }
 
+int config_apply_flag(struct kipvs_config *c, const char *name, const char *value, bool append,
+                      char *err, size_t errlen)
+{
+	const struct config_flag *f = find_flag(name, strlen(name));
+
+	if (!f)
+		return -ENOENT;
+	return config_set(c, f, value, append, err, errlen);
+}
+
 void config_help(FILE *f, const char *cmd)
 {
 	fprintf(f,
@@ -500,18 +510,22 @@ static int next_flag(int argc, char **argv, int i, const struct config_flag **f,
 	return i + 1;
 }
 
-int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_out, char *err,
-                     size_t errlen)
+int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_out, bool *help,
+                     char *err, size_t errlen)
 {
 	const struct config_flag *f;
 	const char *v;
 	int i, j, rc;
 
+	if (help)
+		*help = false;
 	/* First pass: --help and --config, so flags can override the file. */
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			config_help(help_out, argv[0]);
-			return 1;
+			if (help)
+				*help = true;
+			return 0;
 		}
 		if (argv[i][0] != '-')
 			return set_err(err, errlen, "unexpected argument '%s'", argv[i]);

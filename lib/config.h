@@ -92,11 +92,22 @@ int config_load_file(struct kipvs_config *c, const char *path, char *err, size_t
 /*
  * The whole sequence for a subcommand's arguments (argv[0] is the subcommand
  * name): defaults are expected in @c already; --config FILE is loaded first,
- * then every flag applied over it. Returns 0, 1 when --help was asked (help is
- * written to @help_out), or -EINVAL with a one-line reason in @err.
+ * then every flag applied over it. When --help is asked, the help is written
+ * to @help_out, *help (may be NULL) set and nothing else done. Returns 0, or
+ * -EINVAL with a one-line reason in @err.
  */
-int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_out, char *err,
-                     size_t errlen) __attribute__((warn_unused_result));
+int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_out, bool *help,
+                     char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * Applies one flag of the table above by its name (without "--", alias or
+ * not), for subcommands that take some of kipvs run's flags among their own
+ * (render, watch): one parser for every flag. @append adds to a list flag
+ * (repeated --node-ip) instead of replacing it. 0, -ENOENT (no such flag),
+ * -ENOMEM, or -EINVAL with a one-line reason in @err.
+ */
+int config_apply_flag(struct kipvs_config *c, const char *name, const char *value, bool append,
+                      char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Go-style duration ("30s", "1m30s", "500ms", "0") in ms: 0 or -EINVAL. */
 int config_parse_duration(const char *s, uint64_t *ms) __attribute__((warn_unused_result));

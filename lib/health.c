@@ -19,6 +19,7 @@ struct family {
 struct health {
 	int64_t timeout_ns;
 	bool node_eligible;
+	bool api_rejected;
 	struct family fam[FAM_N];
 };
 
@@ -79,6 +80,11 @@ void health_set_node_eligible(struct health *h, bool eligible)
 bool health_node_eligible(const struct health *h)
 {
 	return h->node_eligible;
+}
+
+void health_set_api_rejected(struct health *h, bool rejected)
+{
+	h->api_rejected = rejected;
 }
 
 /*
@@ -151,7 +157,7 @@ unsigned health_answer(const struct health *h, enum health_endpoint ep,
 	bool has_last, ok = check(h, now, &last, &has_last);
 
 	if (ep == HEALTH_HEALTHZ)
-		ok = ok && h->node_eligible;
+		ok = ok && h->node_eligible && !h->api_rejected;
 	if (ok) {
 		last = now->wall_ns;
 		has_last = true;

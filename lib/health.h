@@ -10,6 +10,9 @@
  *   health_updated()  a sync finished successfully; nothing is pending.
  * and once per node object health_set_node_eligible() (false while the Node is
  * being deleted or carries the ToBeDeletedByClusterAutoscaler taint).
+ * health_set_api_rejected() marks that the API server refuses a request
+ * kipvs needs (the proxy then cannot follow the cluster): /healthz answers
+ * 503 until it accepts it again; /livez does not (a restart cannot help).
  *
  * A family is unhealthy when it has synced at least once, an update is
  * pending, and the oldest pending update is health_timeout or more old
@@ -60,6 +63,7 @@ void health_updated(struct health *h, int af, const struct health_time *now);
 /* Starts true (kube-proxy assumes eligible until the Node says otherwise). */
 void health_set_node_eligible(struct health *h, bool eligible);
 bool health_node_eligible(const struct health *h);
+void health_set_api_rejected(struct health *h, bool rejected);
 
 /* kube-proxy's IsHealthy(): the sync state only, ignoring the node. */
 bool health_is_healthy(const struct health *h, const struct health_time *now);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsearch.h"
 #include "log.h"
 
 /*
@@ -406,10 +407,24 @@ void metric_set(struct metric *x, const char *const *values, double v)
 		s->value = v;
 }
 
+struct bucket_key {
+	const double *bounds;
+	double v;
+};
+
+/* Bucket @i sorts before the value unless its bound holds it (a NaN is held
+ * by none: it goes past the last, to +Inf). */
+static int bucket_cmp_at(const void *ctx, size_t i)
+{
+	const struct bucket_key *k = ctx;
+
+	return k->v <= k->bounds[i] ? 1 : -1;
+}
+
 void metric_observe(struct metric *x, const char *const *values, double v)
 {
 	struct series *s;
-	unsigned lo = 0, hi;
+	size_t lo;
 
 	if (!x || x->type != METRIC_HISTOGRAM)
 		return;
@@ -418,14 +433,10 @@ void metric_observe(struct metric *x, const char *const *values, double v)
 		return;
 	/* First bucket whose bound is >= v; past the last one only +Inf holds it
 	 * (NaN lands there too, as in the Go client). */
-	hi = x->nbuckets;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
+	{
+		struct bucket_key k = { x->bounds, v };
 
-		if (v <= x->bounds[mid])
-			hi = mid;
-		else
-			lo = mid + 1;
+		lo = bsearch_lower(x->nbuckets, bucket_cmp_at, &k, NULL);
 	}
 	if (lo < x->nbuckets)
 		s->bucket[lo]++;

@@ -118,6 +118,10 @@ static int register_all(struct opsrv *o, const char *version)
 	REG(watch_relists, .name = "kipvs_watch_relists_total",
 	    .help = "Full relists from the API server, by resource", .type = METRIC_COUNTER,
 	    .labels = ML("resource"), .max_series = 16);
+	REG(api_rejected, .name = "kipvs_api_rejected_total",
+	    .help = "API requests the server refused as malformed or unsupported (400, 404, "
+	            "422, ...), by resource and status; /healthz fails while they last",
+	    .type = METRIC_COUNTER, .labels = ML("resource", "code"), .max_series = 32);
 	REG(api_event_age, .name = "kipvs_last_api_event_age_seconds",
 	    .help = "Seconds since the last event from the API server (since start before the "
 	            "first)",

@@ -69,6 +69,7 @@ struct opsrv_metrics {
 	struct metric *kernel_write_errors;  /* kipvs_kernel_write_errors_total{errno} */
 	struct metric *watch_restarts;       /* kipvs_watch_restarts_total{resource} */
 	struct metric *watch_relists;        /* kipvs_watch_relists_total{resource} */
+	struct metric *api_rejected;         /* kipvs_api_rejected_total{resource,code} */
 	struct metric *api_event_age;        /* kipvs_last_api_event_age_seconds (at scrape) */
 	struct metric *kube_ipvs0_addresses; /* kipvs_kube_ipvs0_addresses */
 	struct metric *event_to_kernel;      /* kipvs_event_to_kernel_seconds, histogram */

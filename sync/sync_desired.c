@@ -380,17 +380,6 @@ const struct ipvs_vs *sync_desired_next(const struct sync_desired *d, size_t *po
 	return &c->b->vs[c->idx];
 }
 
-const struct ipvs_vs *sync_desired_next_hash(const struct sync_desired *d, size_t *pos,
-                                             uint64_t *hash)
-{
-	const struct sync_claim *c = next_head(d, pos);
-
-	if (!c)
-		return NULL;
-	*hash = c->hash;
-	return &c->b->vs[c->idx];
-}
-
 size_t sync_desired_n_vs(const struct sync_desired *d)
 {
 	return d->vs.n;

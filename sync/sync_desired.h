@@ -39,14 +39,13 @@
  * Pointers it returns (virtual servers, origins) stay valid until the next
  * sync_desired_update() of their Service or sync_desired_build().
  *
- * How the daemon drives it (see sync_ops.h for the kernel side):
- *   events      → sync_store_upsert_*() / _delete_*() (marks services dirty)
- *   dirty pass  → sync_store_drain() calling sync_desired_update(key, touched)
- *                 → sync_run_keys(touched): reads and diffs only those VSs
- *   full resync → sync_run_full(): dumps the kernel, diffs everything
- *   node change → sync_desired_build() (zone, node addresses, scheduler)
- * and binds sync_desired_bound_addrs() on kube-ipvs0 before a pass, unbinding
- * what is no longer listed after it.
+ * How the passes drive it (sync_reconcile.h):
+ *   full pass   → sync_desired_build(), then the whole table against the
+ *                 kernel's, one virtual server at a time (sync_desired_next);
+ *                 binds sync_desired_bound_addrs() on kube-ipvs0 first and
+ *                 unbinds what is no longer listed at the end
+ *   dirty pass  → sync_store_drain() calling sync_desired_update(key, touched),
+ *                 then only the touched identities against the kernel
  */
 #ifndef KIPVS_SYNC_DESIRED_H
 #define KIPVS_SYNC_DESIRED_H
@@ -105,10 +104,6 @@ const struct ipvs_vs *sync_desired_find(const struct sync_desired *d, const stru
  *   size_t pos = 0; while ((vs = sync_desired_next(d, &pos, &o))) ... */
 const struct ipvs_vs *sync_desired_next(const struct sync_desired *d, size_t *pos,
                                         const struct sync_origin **origin);
-/* The same walk, also giving each identity's sync_vs_hash() (kept, not
- * recomputed). */
-const struct ipvs_vs *sync_desired_next_hash(const struct sync_desired *d, size_t *pos,
-                                             uint64_t *hash);
 size_t sync_desired_n_vs(const struct sync_desired *d);
 
 /* True when @a belongs on kube-ipvs0. */

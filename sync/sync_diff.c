@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "../lib/bsearch.h"
 #include "sync_node.h"
 
 /* --- ownership ----------------------------------------------------------------- */
@@ -287,23 +288,27 @@ static void sort_order(uint32_t *o, uint32_t *tmp, size_t n, const struct ipvs_d
 }
 
 /* Index of the wanted destination equal to @x, or -1 (order is sorted). */
+struct want_key {
+	const struct ipvs_vs *want;
+	const uint32_t *order;
+	const struct ipvs_dest *x;
+};
+
+static inline int want_cmp_at(const void *ctx, size_t i)
+{
+	const struct want_key *k = ctx;
+
+	return dcmp(&k->want->dests[k->order[i]], k->x);
+}
+
 static int32_t want_find(const struct ipvs_vs *want, const uint32_t *order,
                          const struct ipvs_dest *x)
 {
-	size_t lo = 0, hi = want->n_dests;
+	struct want_key k = { want, order, x };
+	bool found;
+	size_t i = bsearch_lower(want->n_dests, want_cmp_at, &k, &found);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int cmp = dcmp(&want->dests[order[mid]], x);
-
-		if (!cmp)
-			return (int32_t)order[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return found ? (int32_t)order[i] : -1;
 }
 
 static int build_order(struct sync_diff *c, const struct ipvs_vs *want)
@@ -479,109 +484,6 @@ int sync_diff_vs(struct sync_diff *c, const struct ipvs_vs *want, const struct i
 		c->stats.dest_add++;
 		err = emit(c, IPVS_OP_ADD_DEST, &want->svc, &want->dests[j]);
 	}
-	return err;
-}
-
-int sync_diff_tables(struct sync_diff *c, const struct ipvs_table *want,
-                     const struct ipvs_table *have)
-{
-	struct sync_index wi, hi;
-	int err;
-
-	sync_index_init(&wi);
-	sync_index_init(&hi);
-	err = sync_index_build(&wi, want);
-	if (!err)
-		err = sync_index_build(&hi, have);
-	for (size_t i = 0; !err && i < want->n; i++)
-		err = sync_diff_vs(c, &want->vs[i], sync_index_find(&hi, &want->vs[i].svc), false);
-	for (size_t i = 0; !err && i < have->n; i++)
-		if (!sync_index_find(&wi, &have->vs[i].svc))
-			err = sync_diff_vs(c, NULL, &have->vs[i], false);
-	sync_index_free(&wi);
-	sync_index_free(&hi);
-	return err;
-}
-
-/* The line of each destination the comparison reads (first 16 at most). */
-static inline void prefetch_dests(const struct ipvs_vs *vs)
-{
-	for (size_t i = 0; vs && i < vs->n_dests && i < 16; i++)
-		__builtin_prefetch(&vs->dests[i]);
-}
-
-/* How far ahead the full diff prefetches (in virtual servers). */
-#define PF_SLOT 16
-#define PF_VS   10
-#define PF_DEST 5
-
-int sync_diff_full(struct sync_diff *c, const struct sync_desired *d, const struct ipvs_table *have,
-                   const struct sync_index *have_idx)
-{
-	struct sync_index own_idx;
-	const struct ipvs_vs *vs, **w = NULL, **h = NULL;
-	uint64_t *hs = NULL, hash;
-	uint8_t *seen = calloc(have->n ? have->n : 1, 1);
-	size_t n = sync_desired_n_vs(d), k = 0, pos = 0;
-	int err = 0;
-
-	sync_index_init(&own_idx);
-	if (n) {
-		w = malloc(n * sizeof(*w));
-		h = calloc(n, sizeof(*h));
-		hs = malloc(n * sizeof(*hs));
-	}
-	if (!seen || (n && (!w || !h || !hs)))
-		err = -ENOMEM;
-	if (!err && !have_idx) {
-		err = sync_index_build(&own_idx, have);
-		have_idx = &own_idx;
-	}
-	while (!err && k < n && (vs = sync_desired_next_hash(d, &pos, &hash))) {
-		hs[k] = hash;
-		w[k++] = vs;
-	}
-	n = k;
-	/*
-	 * The walk is memory-bound: each wanted VS meets a kernel VS at a random
-	 * address. So the VSs a few steps ahead are fetched in stages while the
-	 * current one is compared: the index slot and the wanted VS, then the
-	 * kernel VS the slot points at, then both destination arrays.
-	 */
-	for (k = 0; !err && k < n; k++) {
-		size_t a = k + PF_SLOT, b = k + PF_VS, e = k + PF_DEST;
-
-		if (k == 0) {
-			for (size_t j = 0; j < n && j < PF_SLOT; j++)
-				sync_index_prefetch(have_idx, hs[j]);
-			for (size_t j = 0; j < n && j < PF_DEST; j++)
-				h[j] = sync_index_find_h(have_idx, hs[j], &w[j]->svc);
-		}
-		if (a < n) {
-			sync_index_prefetch(have_idx, hs[a]);
-			__builtin_prefetch(w[a]);
-		}
-		if (b < n)
-			sync_index_prefetch_vs(have_idx, hs[b]);
-		if (e < n) {
-			h[e] = sync_index_find_h(have_idx, hs[e], &w[e]->svc);
-			prefetch_dests(h[e]);
-			prefetch_dests(w[e]);
-		}
-		if (h[k])
-			seen[h[k] - have->vs] = 1;
-		err = sync_diff_vs(c, w[k], h[k], false);
-	}
-	/* What is left in the kernel is not wanted (checked, for a table that
-	 * would list one identity twice). */
-	for (size_t i = 0; !err && i < have->n; i++)
-		if (!seen[i] && !sync_desired_find(d, &have->vs[i].svc, NULL))
-			err = sync_diff_vs(c, NULL, &have->vs[i], false);
-	sync_index_free(&own_idx);
-	free(seen);
-	free(w);
-	free(h);
-	free(hs);
 	return err;
 }
 

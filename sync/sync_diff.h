@@ -107,12 +107,6 @@ void sync_diff_clear(struct sync_diff *c);
  */
 int sync_diff_vs(struct sync_diff *c, const struct ipvs_vs *want, const struct ipvs_vs *have,
                  bool ours) SYNC_WUR;
-/* Two whole tables (the wanted one as a plain table). */
-int sync_diff_tables(struct sync_diff *c, const struct ipvs_table *want,
-                     const struct ipvs_table *have) SYNC_WUR;
-/* The whole wanted table against the kernel's (@have_idx may be NULL). */
-int sync_diff_full(struct sync_diff *c, const struct sync_desired *d, const struct ipvs_table *have,
-                   const struct sync_index *have_idx) SYNC_WUR;
 /*
  * Only the identities in @keys (what sync_desired_update reported): the
  * cost is independent of the table size. @have needs to hold those virtual

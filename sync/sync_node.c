@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static const char *const sched_names[] = { "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
-	                                   "sh", "sed", "nq", "mh",  "fo",   "ovf",   "twos" };
+#include "../lib/bsearch.h"
+#include "../lib/config.h"
 
 void sync_node_init(struct sync_node *n)
 {
@@ -76,9 +76,30 @@ int sync_addrs_sort_unique(struct net_addr *a, size_t *n)
 	return 0;
 }
 
+struct addr_key {
+	const struct net_addr *v, *x;
+};
+
+static int cmp_at(const void *ctx, size_t i)
+{
+	const struct addr_key *k = ctx;
+
+	return addr_cmp(&k->v[i], k->x);
+}
+
+size_t sync_addrs_find(const struct net_addr *a, size_t n, const struct net_addr *x, bool *found)
+{
+	struct addr_key k = { a, x };
+
+	return bsearch_lower(n, cmp_at, &k, found);
+}
+
 bool sync_addrs_contains(const struct net_addr *a, size_t n, const struct net_addr *x)
 {
-	return n && bsearch(x, a, n, sizeof(*a), cmp_addr) != NULL;
+	bool found;
+
+	sync_addrs_find(a, n, x, &found);
+	return found;
 }
 
 static bool usable_host_addr(const struct net_addr *a)
@@ -165,10 +186,8 @@ bool sync_node_is_local_addr(const struct sync_node *n, const struct net_addr *a
 
 bool sync_sched_valid(const char *name)
 {
-	for (size_t i = 0; i < sizeof(sched_names) / sizeof(sched_names[0]); i++)
-		if (!strcmp(name, sched_names[i]))
-			return true;
-	return false;
+	/* The list lives with the flag that names a scheduler. */
+	return config_scheduler_known(name);
 }
 
 static const struct {

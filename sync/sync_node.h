@@ -81,5 +81,7 @@ const char *sync_sched_flags_fmt(const char *sched, uint32_t flags, char *buf, s
 /* Sorted-array helpers over struct net_addr (addr_cmp order). */
 int sync_addrs_sort_unique(struct net_addr *a, size_t *n);
 bool sync_addrs_contains(const struct net_addr *a, size_t n, const struct net_addr *x);
+/* Where @x is or would go in sorted @a; *found when it is there. */
+size_t sync_addrs_find(const struct net_addr *a, size_t n, const struct net_addr *x, bool *found);
 
 #endif

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sync_ops — the kernel behind a small ops table, and one sync pass over it.
+ * sync_ops — the kernel as the sync passes see it: a small table of reads
+ * and writes, so every pass (full, dirty, drain) runs the same code against
+ * the kernel (sync_nl.h), an in-memory kernel in unit tests (sync_mem.h), or
+ * a recorder that writes nothing (sync_record.h, `kipvs diff`).
  *
- * The daemon passes the netlink implementation (ipvs.h), unit tests and
- * benchmarks an in-memory table (sync_mem.h). A pass reads the kernel side
- * (a whole dump, or just the virtual servers a change touched), diffs it
- * against the wanted table and sends the changes in batches. Failed changes
- * are logged (op, virtual server, destination, errno) and counted; the next
- * pass retries what is still different.
+ * The members are grouped by kernel subsystem. Each group has the reads a
+ * full pass needs to find drift and the writes that repair it. A further
+ * subsystem the passes program (the nftables filter, conntrack clean-up)
+ * adds a group of its own: its reads and one apply per pass, which
+ * sync_reconcile calls at a fixed point of every pass (after the IPVS
+ * changes), and which the recorder records like the others.
  *
- * Adapter for the netlink module (ipvs.h), in the daemon:
- *   static int nl_dump(void *h, struct ipvs_table *t) { return ipvs_dump_table(h, t); }
- *   static int nl_apply(void *h, struct ipvs_change *c, size_t n, size_t *f)
- *   { return ipvs_apply(h, c, n, f); }
- *   get_vs: ipvs_get_service() into a new table entry, then ipvs_dump_dests().
+ * Every member returns 0 (or the value named) or -errno, and is required.
  */
 #ifndef KIPVS_SYNC_OPS_H
 #define KIPVS_SYNC_OPS_H
@@ -21,42 +20,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sync_diff.h"
+#include "../ipvs/ipvs_table.h"
+#include "../ipvs/ipvs_types.h"
+#include "../ipvs/netif.h"
+#include "sync_table.h"
+
+/* Changes per apply call (one pipelined netlink exchange). */
+#define SYNC_APPLY_BATCH 1024
 
 struct sync_ops {
-	/* Appends the whole table (services and destinations). 0 or -errno. */
-	int (*dump)(void *be, struct ipvs_table *out);
-	/* Appends the virtual server @id with its destinations; -ESRCH when
-	 * absent. Optional: without it a keyed pass dumps everything. */
-	int (*get_vs)(void *be, const struct ipvs_service *id, struct ipvs_table *out);
-	/* Sends @n changes in order, setting each one's err (0 or -errno).
-	 * Returns 0 when the exchange worked, -errno when it did not. */
+	/* --- IPVS ------------------------------------------------------------- */
+	/* Appends every virtual server, without destinations, to @out. */
+	int (*services)(void *be, struct ipvs_table *out);
+	/* Appends the destinations of @vs->svc to @vs. -ESRCH when the virtual
+	 * server is gone. */
+	int (*dests)(void *be, struct ipvs_vs *vs);
+	/* Reads the virtual server whose identity @inout holds. -ESRCH (or
+	 * -ENOENT) when absent. */
+	int (*service)(void *be, struct ipvs_service *inout);
+	/* Sends @n changes in order, setting each one's err (0 or -errno) and
+	 * *n_failed. 0 when the exchange worked, -errno when it did not (the
+	 * changes from the first unanswered one on carry an error too). */
 	int (*apply)(void *be, struct ipvs_change *changes, size_t n, size_t *n_failed);
+	int (*get_timeouts)(void *be, struct ipvs_timeouts *out);
+	int (*set_timeouts)(void *be, const struct ipvs_timeouts *t);
+
+	/* --- interfaces and addresses (kube-ipvs0, the node's own) ------------ */
+	/* The interface's index, -ENODEV when absent. */
+	int (*link_index)(void *be, const char *name);
+	/* Creates the dummy interface unless present; its index. */
+	int (*link_ensure)(void *be, const char *name);
+	/* Addresses on @ifindex (0: every interface but @except); the caller
+	 * frees *out. */
+	int (*addrs)(void *be, int ifindex, int except, struct netif_addr **out, size_t *n);
+	/* -EEXIST when already there. */
+	int (*addr_add)(void *be, int ifindex, const struct net_addr *a);
+	/* -EADDRNOTAVAIL when not there. */
+	int (*addr_del)(void *be, int ifindex, const struct net_addr *a);
 };
 
-struct sync_run {
-	const struct sync_ops *ops;
-	void *be;
-	const struct sync_own *own;
-	struct sync_drain *drain; /* NULL: no graceful termination */
-	uint64_t now_ms;
-	size_t batch; /* changes per apply call; 0 = 256 */
-};
-
-struct sync_result {
-	struct sync_diff_stats diff;
-	size_t sent;   /* changes sent */
-	size_t failed; /* changes the kernel refused */
-};
-
-/* Dump, diff the whole wanted table, apply. 0 or -errno (dump/transport). */
-int sync_run_full(const struct sync_run *r, const struct sync_desired *d,
-                  struct sync_result *res) SYNC_WUR;
-/* Only the identities in @keys (a dirty pass). */
-int sync_run_keys(const struct sync_run *r, const struct sync_desired *d,
-                  const struct sync_keys *keys, struct sync_result *res) SYNC_WUR;
-/* A plain wanted table (tests, `kipvs diff` of a rendered table). */
-int sync_run_table(const struct sync_run *r, const struct ipvs_table *want,
-                   struct sync_result *res) SYNC_WUR;
+/*
+ * Reads the virtual servers named in @keys, with their destinations, into
+ * @out (those absent from the kernel are skipped). 0 or -errno.
+ */
+int sync_ops_read_keys(const struct sync_ops *ops, void *be, const struct sync_keys *keys,
+                       struct ipvs_table *out) __attribute__((warn_unused_result));
 
 #endif

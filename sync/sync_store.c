@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../lib/bsearch.h"
 #include "../lib/log.h"
 #include "sync_hash.h"
 #include "sync_intern.h"
@@ -462,25 +463,23 @@ static int convert(struct sync_store *st, struct kube_endpoint *eps, size_t n_ep
 
 /* --- slices ----------------------------------------------------------------- */
 
+struct slice_key {
+	const struct sync_svc *e;
+	const char *key;
+};
+
+static int slice_cmp_at(const void *ctx, size_t i)
+{
+	const struct slice_key *k = ctx;
+
+	return strcmp(k->e->slices[i]->key, k->key);
+}
+
 static size_t slice_pos(const struct sync_svc *e, const char *key, bool *found)
 {
-	size_t lo = 0, hi = e->n_slices;
+	struct slice_key k = { e, key };
 
-	*found = false;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(e->slices[mid]->key, key);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return bsearch_lower(e->n_slices, slice_cmp_at, &k, found);
 }
 
 static void unlink_slice(struct sync_store *st, struct st_slice *s)

@@ -142,31 +142,6 @@ const struct ipvs_vs *sync_index_find(const struct sync_index *ix, const struct 
 	return sync_hash_find(&ix->h, sync_vs_hash(id), vs_eq, id);
 }
 
-const struct ipvs_vs *sync_index_find_h(const struct sync_index *ix, uint64_t hash,
-                                        const struct ipvs_service *id)
-{
-	return sync_hash_find(&ix->h, hash, vs_eq, id);
-}
-
-void sync_index_prefetch(const struct sync_index *ix, uint64_t hash)
-{
-	if (ix->h.cap)
-		__builtin_prefetch(&ix->h.slots[hash & (ix->h.cap - 1)]);
-}
-
-void sync_index_prefetch_vs(const struct sync_index *ix, uint64_t hash)
-{
-	const struct sync_hslot *sl;
-
-	if (!ix->h.cap)
-		return;
-	sl = &ix->h.slots[hash & (ix->h.cap - 1)];
-	if (sl->item && sl->hash == hash) {
-		__builtin_prefetch(sl->item);
-		__builtin_prefetch((const char *)sl->item + offsetof(struct ipvs_vs, dests));
-	}
-}
-
 void sync_index_free(struct sync_index *ix)
 {
 	sync_hash_free(&ix->h);

@@ -43,13 +43,6 @@ void sync_index_init(struct sync_index *ix);
 int sync_index_build(struct sync_index *ix, const struct ipvs_table *t)
     __attribute__((warn_unused_result));
 const struct ipvs_vs *sync_index_find(const struct sync_index *ix, const struct ipvs_service *id);
-/* The same with the identity's sync_vs_hash() already known. */
-const struct ipvs_vs *sync_index_find_h(const struct sync_index *ix, uint64_t hash,
-                                        const struct ipvs_service *id);
-/* Prefetch hints (no effect on results): the slot @hash probes first, and
- * the virtual server that slot holds when its hash matches. */
-void sync_index_prefetch(const struct sync_index *ix, uint64_t hash);
-void sync_index_prefetch_vs(const struct sync_index *ix, uint64_t hash);
 void sync_index_free(struct sync_index *ix);
 
 /* A set of virtual-server identities, in insertion order. */

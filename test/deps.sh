@@ -8,17 +8,21 @@
 set -eu
 
 PKGS="
+binutils
 build-essential
 busybox-static
 ca-certificates
 clang-format
 cpio
 curl
+debhelper
+dpkg-dev
 groff-base
 gzip
 iproute2
 ipvsadm
 kmod
+libc6-dbg
 libcjson-dev
 libcmocka-dev
 libcurl4-openssl-dev
@@ -28,7 +32,9 @@ libnl-3-dev
 libnl-genl-3-dev
 libnl-route-3-dev
 libyaml-dev
+lintian
 man-db
+mmdebstrap
 nghttp2-server
 openssl
 pkg-config
@@ -37,6 +43,8 @@ python3-yaml
 qemu-system-x86
 socat
 systemd
+valgrind
+umoci
 "
 
 # make fuzz: clang with -fsanitize=fuzzer (the replay in make test needs only gcc).

@@ -19,6 +19,18 @@
 #define SEL_SLICES     "!" KUBE_LABEL_HEADLESS ",!" KUBE_LABEL_SERVICE_PROXY_NAME
 #define DISCOVERY_PATH "/apis/discovery.k8s.io/v1"
 #define DISCOVERY_MAX  (1u << 20)
+#define VERSION_MAX    (64u << 10)
+#define NODE_WAIT_S    5.0
+#define SLICES_HINT                                                                                \
+	"EndpointSlice (discovery.k8s.io/v1) needs Kubernetes 1.21 or newer; "                     \
+	"--endpoints-api=endpoints (or auto) reads core/v1 Endpoints instead"
+
+/* A small response body, capped. */
+struct body {
+	char *data;
+	size_t len, max;
+	bool over;
+};
 
 struct kube_client {
 	struct ev_loop *loop;
@@ -34,11 +46,16 @@ struct kube_client {
 	bool all_synced;
 	/* discovery of discovery.k8s.io/v1 */
 	struct kube_http_req *disc;
-	char *disc_body;
-	size_t disc_len;
-	bool disc_over;
+	struct body disc_body;
 	struct kube_backoff disc_bo;
 	ev_timer disc_timer;
+	/* /version, for the log */
+	struct kube_http_req *ver;
+	struct body ver_body;
+	char server_version[64];
+	/* the Node: wanted, not needed (see the header) */
+	bool node_given_up;
+	ev_timer node_timer;
 };
 
 const char *kube_resource_name(enum kube_resource res)
@@ -144,20 +161,39 @@ static void r_list_begin(void *ctx, struct kube_reflector *r, enum kube_list_rea
 		c->cbs.list_begin(c->ctx, res_of(c, r), why);
 }
 
+static void node_give_up(struct kube_client *c, const char *reason);
+
 static void check_all_synced(struct kube_client *c)
 {
+	bool node_pending = false;
+
 	if (c->all_synced)
 		return;
-	for (int i = 0; i < KUBE_RES_COUNT; i++)
-		if (c->want[i] && !c->synced[i])
+	for (int i = 0; i < KUBE_RES_COUNT; i++) {
+		if (!c->want[i] || c->synced[i])
+			continue;
+		if (i != KUBE_RES_NODES)
 			return;
+		node_pending = true;
+	}
 	/* with the endpoints API still undecided, nothing is complete yet */
 	if (!c->want[KUBE_RES_ENDPOINTSLICES] && !c->want[KUBE_RES_ENDPOINTS])
 		return;
+	if (node_pending && c->o.node_optional)
+		node_pending = false;
+	if (node_pending && !c->node_given_up) {
+		/* the rest is here: the Node gets a little longer, not forever */
+		if (!ev_is_active(&c->node_timer)) {
+			ev_timer_set(&c->node_timer, c->o.node_wait_s, 0.);
+			ev_timer_start(c->loop, &c->node_timer);
+		}
+		return;
+	}
+	ev_timer_stop(c->loop, &c->node_timer);
 	c->all_synced = true;
 	log_info("kube_synced", "resources=services,%s%s",
 	         c->want[KUBE_RES_ENDPOINTS] ? "endpoints" : "endpointslices",
-	         c->want[KUBE_RES_NODES] ? ",nodes" : "");
+	         c->synced[KUBE_RES_NODES] ? ",nodes" : "");
 	if (c->cbs.all_synced)
 		c->cbs.all_synced(c->ctx);
 }
@@ -169,6 +205,8 @@ static void r_list_end(void *ctx, struct kube_reflector *r, bool first)
 
 	if (c->cbs.list_end)
 		c->cbs.list_end(c->ctx, res);
+	if (first && res == KUBE_RES_NODES && c->node_given_up)
+		log_info("node_available", "node=%s", c->node_name);
 	if (first && res < KUBE_RES_COUNT) {
 		c->synced[res] = true;
 		if (c->cbs.synced)
@@ -177,11 +215,68 @@ static void r_list_end(void *ctx, struct kube_reflector *r, bool first)
 	}
 }
 
+/* The Node could not be listed: the rest does not wait for it. */
+static void node_give_up(struct kube_client *c, const char *reason)
+{
+	char q[300];
+
+	if (c->node_given_up || c->synced[KUBE_RES_NODES])
+		return;
+	c->node_given_up = true;
+	log_warn("node_unavailable",
+	         "node=%s reason=%s action=\"going on without it: no zone from its labels, "
+	         "node assumed eligible; still trying in the background\"",
+	         c->node_name, log_quote(reason, q, sizeof(q)));
+	check_all_synced(c);
+}
+
+static void node_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct kube_client *c =
+	    (struct kube_client *)((char *)w - offsetof(struct kube_client, node_timer));
+	char why[64];
+
+	snprintf(why, sizeof(why), "no complete list within %.0fs", c->o.node_wait_s);
+	node_give_up(c, why);
+}
+
+static void r_failed(void *ctx, struct kube_reflector *r, const struct kube_http_result *res)
+{
+	struct kube_client *c = ctx;
+	char why[96];
+
+	if (res_of(c, r) != KUBE_RES_NODES || c->synced[KUBE_RES_NODES])
+		return;
+	if (res->err)
+		snprintf(why, sizeof(why), "list failed: %s", kube_http_strerror(res->err));
+	else
+		snprintf(why, sizeof(why), "list failed: status %ld", res->status);
+	node_give_up(c, why);
+}
+
+static void r_rejected(void *ctx, struct kube_reflector *r, bool active, long status,
+                       const char *message)
+{
+	struct kube_client *c = ctx;
+	enum kube_resource res = res_of(c, r);
+	char why[96];
+
+	(void)message;
+	if (active && res == KUBE_RES_NODES) {
+		snprintf(why, sizeof(why), "list refused: status %ld", status);
+		node_give_up(c, why);
+	}
+	if (c->cbs.rejected && res < KUBE_RES_COUNT)
+		c->cbs.rejected(c->ctx, res, active, status);
+}
+
 static const struct kube_reflector_cbs refl_cbs = {
 	.upsert = r_upsert,
 	.remove = r_remove,
 	.list_begin = r_list_begin,
 	.list_end = r_list_end,
+	.failed = r_failed,
+	.rejected = r_rejected,
 };
 
 static int start_reflector(struct kube_client *c, enum kube_resource res)
@@ -201,11 +296,15 @@ static int start_reflector(struct kube_client *c, enum kube_resource res)
 	case KUBE_RES_SERVICES:
 		ro.path = "/api/v1/services";
 		ro.label_selector = SEL_PROXY_NAME;
+		/* Known from 1.31; older servers refuse it and headless
+		 * Services are dropped on arrival anyway. */
 		ro.field_selector = "spec.clusterIP!=None";
+		ro.field_selector_optional = true;
 		break;
 	case KUBE_RES_ENDPOINTSLICES:
 		ro.path = DISCOVERY_PATH "/endpointslices";
 		ro.label_selector = SEL_SLICES;
+		ro.reject_hint = SLICES_HINT;
 		break;
 	case KUBE_RES_ENDPOINTS:
 		ro.path = "/api/v1/endpoints";
@@ -226,37 +325,99 @@ static int start_reflector(struct kube_client *c, enum kube_resource res)
 	return r;
 }
 
+/* ---- small bodies: discovery and /version ---------------------------------- */
+
+static void body_reset(struct body *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->over = false;
+}
+
+static int body_add(struct body *b, const char *data, size_t len)
+{
+	char *nb;
+
+	if (b->len + len > b->max) {
+		b->over = true;
+		return 1;
+	}
+	nb = realloc(b->data, b->len + len + 1);
+	if (!nb) {
+		b->over = true;
+		return 1;
+	}
+	memcpy(nb + b->len, data, len);
+	b->len += len;
+	nb[b->len] = '\0';
+	b->data = nb;
+	return 0;
+}
+
+static bool body_ok(const struct body *b, const struct kube_http_result *res)
+{
+	return !res->err && res->status == 200 && !b->over;
+}
+
+/* ---- /version: said once, for whoever reads the log ------------------------ */
+
+static int ver_data(void *ctx, const char *data, size_t len)
+{
+	struct kube_client *c = ctx;
+
+	return body_add(&c->ver_body, data, len);
+}
+
+static void ver_done(void *ctx, const struct kube_http_result *res)
+{
+	struct kube_client *c = ctx;
+	cJSON *j = NULL;
+	const cJSON *gv, *pf;
+
+	c->ver = NULL;
+	if (body_ok(&c->ver_body, res))
+		j = cJSON_ParseWithLength(c->ver_body.data ? c->ver_body.data : "",
+		                          c->ver_body.len);
+	gv = cJSON_GetObjectItemCaseSensitive(j, "gitVersion");
+	pf = cJSON_GetObjectItemCaseSensitive(j, "platform");
+	if (cJSON_IsString(gv)) {
+		char q1[160], q2[160];
+
+		snprintf(c->server_version, sizeof(c->server_version), "%s", gv->valuestring);
+		log_info("api_server", "version=%s platform=%s",
+		         log_quote(c->server_version, q1, sizeof(q1)),
+		         log_quote(cJSON_IsString(pf) ? pf->valuestring : "", q2, sizeof(q2)));
+	} else {
+		/* Not needed for anything: a server that hides it is fine. */
+		log_debug("api_server_version_unknown", "status=%ld err=%d", res->status, res->err);
+	}
+	cJSON_Delete(j);
+	body_reset(&c->ver_body);
+}
+
+static void ver_start(struct kube_client *c)
+{
+	struct kube_http_req_opts ho = {
+		.path = "/version",
+		.on_data = ver_data,
+		.on_done = ver_done,
+		.ctx = c,
+	};
+
+	if (kube_http_get(c->http, &ho, &c->ver))
+		c->ver = NULL;
+}
+
 /* ---- discovery: does the server serve discovery.k8s.io/v1 endpointslices? -- */
 
 static void disc_start(struct kube_client *c);
 
-static void disc_reset(struct kube_client *c)
-{
-	free(c->disc_body);
-	c->disc_body = NULL;
-	c->disc_len = 0;
-	c->disc_over = false;
-}
-
 static int disc_data(void *ctx, const char *data, size_t len)
 {
 	struct kube_client *c = ctx;
-	char *nb;
 
-	if (c->disc_len + len > DISCOVERY_MAX) {
-		c->disc_over = true;
-		return 1;
-	}
-	nb = realloc(c->disc_body, c->disc_len + len + 1);
-	if (!nb) {
-		c->disc_over = true;
-		return 1;
-	}
-	memcpy(nb + c->disc_len, data, len);
-	c->disc_len += len;
-	nb[c->disc_len] = '\0';
-	c->disc_body = nb;
-	return 0;
+	return body_add(&c->disc_body, data, len);
 }
 
 static bool lists_endpointslices(const char *body, size_t len)
@@ -295,19 +456,23 @@ static void disc_done(void *ctx, const struct kube_http_result *res)
 	uint32_t d;
 
 	c->disc = NULL;
-	if (!res->err && res->status == 200 && !c->disc_over) {
-		bool slices = lists_endpointslices(c->disc_body ? c->disc_body : "", c->disc_len);
+	if (body_ok(&c->disc_body, res)) {
+		bool slices = lists_endpointslices(c->disc_body.data ? c->disc_body.data : "",
+		                                   c->disc_body.len);
 
-		disc_reset(c);
+		body_reset(&c->disc_body);
 		use_endpoints_api(c, slices ? KUBE_RES_ENDPOINTSLICES : KUBE_RES_ENDPOINTS,
 		                  slices ? "discovery"
-		                         : "\"discovery.k8s.io/v1 has no endpointslices\"");
+		                         : "\"discovery.k8s.io/v1 lists no endpointslices\"");
 		return;
 	}
-	disc_reset(c);
+	body_reset(&c->disc_body);
 	if (!res->err && res->status == 404) {
+		/* 1.17-1.20 serve only discovery.k8s.io/v1beta1, which kipvs
+		 * does not read: Endpoints carry the same backends. */
 		use_endpoints_api(c, KUBE_RES_ENDPOINTS,
-		                  "\"the server has no discovery.k8s.io/v1\"");
+		                  "\"the server has no discovery.k8s.io/v1 (EndpointSlice v1 "
+		                  "needs Kubernetes 1.21+)\"");
 		return;
 	}
 	d = kube_backoff_next(&c->disc_bo, ev_now(c->loop), (uint32_t)(ev_time() * 1e6));
@@ -334,7 +499,7 @@ static void disc_start(struct kube_client *c)
 	};
 	int r;
 
-	disc_reset(c);
+	body_reset(&c->disc_body);
 	r = kube_http_get(c->http, &ho, &c->disc);
 	if (r) {
 		log_err("discovery_start_failed", "err=%s", strerror(-r));
@@ -364,6 +529,11 @@ int kube_client_new(struct ev_loop *loop, const struct kube_config *cfg,
 		c->cbs = *cbs;
 	c->ctx = ctx;
 	ev_init(&c->disc_timer, disc_timer_cb);
+	ev_init(&c->node_timer, node_timer_cb);
+	c->disc_body.max = DISCOVERY_MAX;
+	c->ver_body.max = VERSION_MAX;
+	if (c->o.node_wait_s <= 0)
+		c->o.node_wait_s = NODE_WAIT_S;
 	kube_backoff_init(&c->disc_bo, KUBE_BACKOFF_MIN_MS, KUBE_BACKOFF_MAX_MS,
 	                  KUBE_BACKOFF_RESET);
 	if (c->o.node_name && !(c->node_name = strdup(c->o.node_name))) {
@@ -385,7 +555,10 @@ int kube_client_new(struct ev_loop *loop, const struct kube_config *cfg,
 
 int kube_client_start(struct kube_client *c)
 {
-	int r = start_reflector(c, KUBE_RES_SERVICES);
+	int r;
+
+	ver_start(c);
+	r = start_reflector(c, KUBE_RES_SERVICES);
 
 	if (!r && c->node_name)
 		r = start_reflector(c, KUBE_RES_NODES);
@@ -409,8 +582,11 @@ void kube_client_free(struct kube_client *c)
 	for (int i = 0; i < KUBE_RES_COUNT; i++)
 		kube_reflector_free(c->refl[i]);
 	kube_http_cancel(c->disc);
+	kube_http_cancel(c->ver);
 	ev_timer_stop(c->loop, &c->disc_timer);
-	disc_reset(c);
+	ev_timer_stop(c->loop, &c->node_timer);
+	body_reset(&c->disc_body);
+	body_reset(&c->ver_body);
 	kube_http_free(c->http);
 	free(c->node_name);
 	free(c);
@@ -419,6 +595,47 @@ void kube_client_free(struct kube_client *c)
 bool kube_client_synced(const struct kube_client *c)
 {
 	return c->all_synced;
+}
+
+const char *kube_client_server_version(const struct kube_client *c)
+{
+	return c->server_version;
+}
+
+const char *kube_client_pending(const struct kube_client *c, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (c->all_synced)
+		return buf;
+	if (!c->want[KUBE_RES_ENDPOINTSLICES] && !c->want[KUBE_RES_ENDPOINTS]) {
+		int n = snprintf(buf, len, "discovery");
+
+		o = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	}
+	for (int i = 0; i < KUBE_RES_COUNT; i++) {
+		int n;
+
+		if (!c->want[i] || c->synced[i] || (i == KUBE_RES_NODES && c->node_given_up))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+		             kube_resource_name((enum kube_resource)i));
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	return buf;
+}
+
+bool kube_client_rejected(const struct kube_client *c)
+{
+	for (int i = 0; i < KUBE_RES_COUNT; i++)
+		if (c->refl[i] && kube_reflector_rejected(c->refl[i]))
+			return true;
+	return false;
 }
 
 bool kube_client_watches(const struct kube_client *c, enum kube_resource res)

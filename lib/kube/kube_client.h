@@ -15,6 +15,18 @@
  *   nodes           /api/v1/nodes, fieldSelector metadata.name=NODE — when a
  *                   node name is given (for its zone label)
  *
+ * Supported API servers: Kubernetes 1.20 and newer (EndpointSlice v1 from
+ * 1.21; before, Endpoints). Servers before 1.31 know no spec.clusterIP field
+ * selector: the Service list then goes without it (event=api_compat) and the
+ * consumer drops headless Services itself. The server's version (/version)
+ * is logged once at start (event=api_server).
+ *
+ * The Node is wanted, not needed: all_synced waits for it at most
+ * NODE_WAIT_S after everything else is synced, and not at all once its list
+ * has failed (403 without RBAC for nodes, 404, ...) or when the consumer
+ * says it needs no Node (node_optional); it logs event=node_unavailable
+ * once, keeps trying in the background and delivers the Node when it comes.
+ *
  * The client knows nothing of IPVS. It hands the consumer events per
  * resource; "synced" fires once per resource after its first complete list,
  * and all_synced once every resource has (the moment rules may be written:
@@ -52,6 +64,8 @@ enum kube_endpoints_api {
 struct kube_client_opts {
 	enum kube_endpoints_api endpoints_api;
 	const char *node_name;  /* watch this Node; NULL = none */
+	bool node_optional;     /* never wait for the Node (its zone is known) */
+	double node_wait_s;     /* wait for the Node after the rest; 0 = 5 s */
 	unsigned page_size;     /* list limit; 0 = 500 */
 	size_t max_event_bytes; /* 0 = KUBE_MAX_EVENT_BYTES */
 	size_t max_list_bytes;  /* 0 = KUBE_MAX_LIST_BYTES */
@@ -96,9 +110,13 @@ struct kube_client_cbs {
 	void (*list_end)(void *ctx, enum kube_resource res);
 	/* @res completed its first list (once per resource). */
 	void (*synced)(void *ctx, enum kube_resource res);
-	/* Every watched resource is synced (once; includes the Node when one
-	 * is watched — use synced() to gate on services and endpoints alone). */
+	/* Every resource is synced (once; the Node too, unless the client
+	 * stopped waiting for it — see above). */
 	void (*all_synced)(void *ctx);
+	/* The server refused a request for @res as malformed or unsupported
+	 * (@active, once per refused answer; @status is its answer), or
+	 * accepts them again (!@active). The client has logged it. */
+	void (*rejected)(void *ctx, enum kube_resource res, bool active, long status);
 };
 
 /* @cfg must outlive the client. */
@@ -111,6 +129,14 @@ int kube_client_start(struct kube_client *c) __attribute__((warn_unused_result))
 void kube_client_free(struct kube_client *c);
 
 bool kube_client_synced(const struct kube_client *c);
+/* The API server's gitVersion ("v1.28.3"), "" until /version answered. */
+const char *kube_client_server_version(const struct kube_client *c);
+/* What the first complete lists still wait for, comma-separated into @buf
+ * ("services,endpointslices"; "discovery" while the endpoints API is not
+ * decided; "" when all_synced has fired). Returns @buf. */
+const char *kube_client_pending(const struct kube_client *c, char *buf, size_t len);
+/* Whether the server refuses any of the client's requests right now. */
+bool kube_client_rejected(const struct kube_client *c);
 /* Whether @res is being watched (endpoints vs slices is known after discovery). */
 bool kube_client_watches(const struct kube_client *c, enum kube_resource res);
 /* The reflector of @res, or NULL. */

@@ -576,7 +576,7 @@ const cJSON *kube_list_iter_next(struct kube_list_iter *it, enum kube_kind *kind
 		return NULL;
 	it->next = item->next;
 	if (it->list_kind != KUBE_KIND_UNKNOWN) {
-		/* Typed lists: items carry no kind (k8s-api.md 2.4). */
+		/* A typed list's items carry no kind or apiVersion: the list's kind says. */
 		*kind = it->list_kind;
 	} else {
 		const cJSON *k = kd_get(item, "kind");

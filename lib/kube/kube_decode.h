@@ -7,7 +7,7 @@
  *
  * What the decoders promise:
  *   - Every field kube_types.h holds is filled with the API's nil/default
- *     semantics applied (k8s-api.md section 7): absent ready/serving => true,
+ *     semantics applied (as client-go reads them): absent ready/serving => true,
  *     absent terminating => false, absent protocol => TCP, absent Service port
  *     name => "", absent affinity timeout => 10800, "None" cluster IP =>
  *     headless with no cluster IP, clusterIPs preferred over clusterIP.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube_decode_eps — discovery/v1 EndpointSlice, core/v1 Endpoints and Node
- * JSON into their kube_types.h structs (k8s-api.md 7.2, 7.3; rules:
+ * JSON into their kube_types.h structs (only the fields a proxy uses; rules:
  * kube_decode.h).
  */
 #include "kube_decode.h"

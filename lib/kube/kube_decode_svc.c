@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube_decode_svc — core/v1 Service JSON into struct kube_service
- * (field table: k8s-api.md 7.1; rules: kube_decode.h).
+ * (only the fields a proxy uses; rules: kube_decode.h).
  */
 #include "kube_decode.h"
 #include "kube_decode_priv.h"

@@ -75,6 +75,8 @@ struct kube_reflector {
 	unsigned long watch_events;
 	enum watch_stop wstop;
 	uint64_t rng;
+	bool rejected; /* the server refuses our requests as they are (see header, 6.) */
+	long rejected_status;
 	struct kube_reflector_stats st;
 };
 
@@ -299,13 +301,107 @@ static void deliver_upsert(struct kube_reflector *r, const cJSON *obj, const cha
 
 static void request_page(struct kube_reflector *r);
 
-static void list_failed(struct kube_reflector *r, const struct kube_http_result *res)
+/* Answers that refuse the request itself: sending it again cannot help. */
+static bool refuses_request(const struct kube_http_result *res)
 {
-	uint32_t d = next_delay(r, res->retry_after);
+	switch (res->err ? 0 : res->status) {
+	case 400:
+	case 404:
+	case 405:
+	case 406:
+	case 415:
+	case 422:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether a refusal is about the field selector (the wording differs by
+ * version: "is not a known field selector", "field label not supported"). */
+static bool about_field_selector(const struct kube_status *si)
+{
+	return strstr(si->message, "field selector") || strstr(si->message, "field label");
+}
+
+/*
+ * A refused request (400, 404, ...). An optional field selector the server
+ * does not know is dropped and the list starts again at once; 1 then.
+ * Otherwise the refusal is said once and reported; 0 (the caller backs off).
+ */
+static int refused(struct kube_reflector *r, const char *op, const struct kube_http_result *res)
+{
+	struct kube_status si = { 0 };
+	char qm[600], qs[400];
+
+	kube_http_status(res->body, res->body_len, &si);
+	r->st.rejected++;
+	if (res->status == 400 && r->o.field_selector && r->o.field_selector_optional &&
+	    about_field_selector(&si)) {
+		log_info("api_compat", "resource=%s field_selector=off dropped=%s reason=%s",
+		         r->o.name, log_quote(r->o.field_selector, qs, sizeof(qs)),
+		         log_quote(si.message, qm, sizeof(qm)));
+		free((char *)r->o.field_selector);
+		r->o.field_selector = NULL;
+		return 1;
+	}
+	if (!r->rejected || r->rejected_status != res->status) {
+		log_err("api_rejected",
+		        "resource=%s op=%s path=%s status=%ld reason=%s message=%s action=%s%s%s",
+		        r->o.name, op, r->o.path, res->status, si.reason[0] ? si.reason : "-",
+		        log_quote(si.message, qm, sizeof(qm)),
+		        "\"no objects of this resource until the server accepts the request; "
+		        "retrying quietly every 30s\"",
+		        r->o.reject_hint ? " hint=" : "",
+		        r->o.reject_hint ? log_quote(r->o.reject_hint, qs, sizeof(qs)) : "");
+		r->rejected = true;
+		r->rejected_status = res->status;
+	}
+	if (r->cbs.rejected)
+		r->cbs.rejected(r->ctx, r, true, res->status, si.message);
+	return 0;
+}
+
+/* A request was answered as it should be: a refusal is over. */
+static void accepted(struct kube_reflector *r)
+{
+	if (!r->rejected)
+		return;
+	r->rejected = false;
+	log_info("api_rejected_recovered", "resource=%s status=%ld", r->o.name, r->rejected_status);
+	r->rejected_status = 0;
+	if (r->cbs.rejected)
+		r->cbs.rejected(r->ctx, r, false, 0, "");
+}
+
+/* Backs off after a failed request; a refusal waits the longest and is
+ * logged only when it starts (refused()). */
+static void failed(struct kube_reflector *r, bool list, const char *op,
+                   const struct kube_http_result *res)
+{
+	uint32_t d;
 
 	r->st.failures++;
-	log_failure(r, "list", res, d);
-	wait_then(r, true, d);
+	if (refuses_request(res) && refused(r, op, res)) {
+		start_list(r, r->listing ? r->why : KUBE_LIST_ERROR, !r->synced && r->list_rv0);
+		return;
+	}
+	if (r->cbs.failed)
+		r->cbs.failed(r->ctx, r, res);
+	if (refuses_request(res)) {
+		d = r->o.backoff_max_ms ? r->o.backoff_max_ms : KUBE_BACKOFF_MAX_MS;
+		log_debug("api_rejected_retry", "resource=%s op=%s status=%ld retry_in=%.1fs",
+		          r->o.name, op, res->status, d / 1000.0);
+	} else {
+		d = next_delay(r, res->retry_after);
+		log_failure(r, op, res, d);
+	}
+	wait_then(r, list, d);
+}
+
+static void list_failed(struct kube_reflector *r, const struct kube_http_result *res)
+{
+	failed(r, true, "list", res);
 }
 
 /* Applies one page; 0, or -EINVAL when the page is not a list. */
@@ -413,6 +509,7 @@ static void list_done(void *ctx, const struct kube_http_result *res)
 		return;
 	}
 	r->expired_in_row = 0;
+	accepted(r);
 	if (r->cont && !r->unpaged) {
 		request_page(r);
 		return;
@@ -591,6 +688,7 @@ static int watch_data(void *ctx, const char *data, size_t len)
 	struct kube_reflector *r = ctx;
 	int rc;
 
+	accepted(r); /* a watch answered with data: any refusal is over */
 	r->rx_us = mono_us();
 	rc = kube_lines_feed(&r->lines, data, len, on_line, r);
 	r->rx_us = 0;
@@ -649,10 +747,7 @@ static void watch_done(void *ctx, const struct kube_http_result *res)
 			wait_then(r, false, d);
 			return;
 		}
-		d = next_delay(r, res->retry_after);
-		r->st.failures++;
-		log_failure(r, "watch", res, d);
-		wait_then(r, false, d);
+		failed(r, false, "watch", res);
 		return;
 	}
 	/* Relist. Through the backoff when watches die at once again and again:
@@ -733,6 +828,7 @@ int kube_reflector_new(struct ev_loop *loop, struct kube_http *http,
 	r->o.path = strdup(o->path);
 	r->o.label_selector = dup_or_null(o->label_selector);
 	r->o.field_selector = dup_or_null(o->field_selector);
+	r->o.reject_hint = dup_or_null(o->reject_hint);
 	if (!r->o.page_size)
 		r->o.page_size = PAGE_SIZE_DEFAULT;
 	if (!r->o.max_event_bytes)
@@ -755,8 +851,8 @@ int kube_reflector_new(struct ev_loop *loop, struct kube_http *http,
 		seed = (uint64_t)(uintptr_t)r ^ (uint64_t)(ev_time() * 1e6);
 	r->rng = seed | 1;
 	if (!r->o.name || !r->o.path || (o->label_selector && !r->o.label_selector) ||
-	    (o->field_selector && !r->o.field_selector) || kube_cache_new(&r->cache) ||
-	    kube_json_arena_new(0, &r->arena)) {
+	    (o->field_selector && !r->o.field_selector) || (o->reject_hint && !r->o.reject_hint) ||
+	    kube_cache_new(&r->cache) || kube_json_arena_new(0, &r->arena)) {
 		kube_reflector_free(r);
 		return -ENOMEM;
 	}
@@ -789,6 +885,7 @@ void kube_reflector_free(struct kube_reflector *r)
 	free((char *)r->o.path);
 	free((char *)r->o.label_selector);
 	free((char *)r->o.field_selector);
+	free((char *)r->o.reject_hint);
 	free(r);
 }
 
@@ -810,6 +907,16 @@ bool kube_reflector_synced(const struct kube_reflector *r)
 const char *kube_reflector_rv(const struct kube_reflector *r)
 {
 	return r->rv ? r->rv : "";
+}
+
+bool kube_reflector_rejected(const struct kube_reflector *r)
+{
+	return r->rejected;
+}
+
+const char *kube_reflector_field_selector(const struct kube_reflector *r)
+{
+	return r->o.field_selector ? r->o.field_selector : "";
 }
 
 size_t kube_reflector_count(const struct kube_reflector *r)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube_reflector — keeps one Kubernetes collection mirrored: LIST, then
- * WATCH, forever, the way client-go's reflector does (k8s-api.md §3.8).
+ * WATCH, forever, the way client-go's reflector (tools/cache) does.
  *
  *   1. LIST in pages (limit + continue). The first list asks resourceVersion
  *      "0" (the watch cache: cheap for the apiserver when every node starts);
@@ -20,6 +20,14 @@
  *      the watch (or the list, if it never completed).
  *   5. A malformed event line is logged (resource, reason, a prefix of the
  *      line) and skipped.
+ *   6. A request the server refuses as malformed or unsupported (400, 404,
+ *      405, 406, 415, 422) cannot succeed by being sent again as it is. An
+ *      optional field selector the server does not know (API servers before
+ *      1.31 know no spec.clusterIP) is dropped at once, said once
+ *      (event=api_compat) and the list starts again without it. Any other
+ *      refusal is logged once with the server's message (event=api_rejected),
+ *      reported through the rejected callback, and retried at the longest
+ *      backoff, quietly, until the server accepts it again.
  *
  * The reflector knows nothing of what the objects mean: it hands cJSON
  * objects to its callbacks. kube_client turns them into typed structs.
@@ -38,6 +46,7 @@
 struct cJSON;
 struct ev_loop;
 struct kube_http;
+struct kube_http_result;
 struct kube_reflector;
 
 /* Why a (re)list started, for callbacks and logs. */
@@ -66,6 +75,15 @@ struct kube_reflector_cbs {
 	 * complete list of this reflector (the "synced" moment). */
 	void (*list_begin)(void *ctx, struct kube_reflector *r, enum kube_list_reason why);
 	void (*list_end)(void *ctx, struct kube_reflector *r, bool first);
+	/* A list or watch request failed; @res says how (the reflector has
+	 * logged it and backs off). */
+	void (*failed)(void *ctx, struct kube_reflector *r, const struct kube_http_result *res);
+	/* The server refused one of this reflector's requests as malformed
+	 * or unsupported (@active: once per refused answer; see 6. above), or
+	 * accepts them again (!@active, once). @status and @message are the
+	 * server's (message "" when it sent none). */
+	void (*rejected)(void *ctx, struct kube_reflector *r, bool active, long status,
+	                 const char *message);
 };
 
 struct kube_reflector_opts {
@@ -73,13 +91,17 @@ struct kube_reflector_opts {
 	const char *path;           /* collection path: "/api/v1/services" */
 	const char *label_selector; /* unencoded, e.g. "!service.kubernetes.io/headless"; NULL */
 	const char *field_selector; /* unencoded, e.g. "metadata.name=node-a"; NULL */
-	unsigned page_size;         /* limit; 0 = 500 */
-	size_t max_event_bytes;     /* watch line cap; 0 = KUBE_MAX_EVENT_BYTES */
-	size_t max_list_bytes;      /* list page body cap; 0 = KUBE_MAX_LIST_BYTES */
-	unsigned watch_min_s;       /* timeoutSeconds drawn from [min, max); 0 = 300 */
-	unsigned watch_max_s;       /* 0 = 600 */
-	unsigned backoff_min_ms;    /* 0 = 500 */
-	unsigned backoff_max_ms;    /* 0 = 30000 */
+	/* The field selector only saves bandwidth (the consumer drops what it
+	 * would have filtered): on a server that does not know it, do without. */
+	bool field_selector_optional;
+	const char *reject_hint; /* said with api_rejected: what to do about it; NULL */
+	unsigned page_size;      /* limit; 0 = 500 */
+	size_t max_event_bytes;  /* watch line cap; 0 = KUBE_MAX_EVENT_BYTES */
+	size_t max_list_bytes;   /* list page body cap; 0 = KUBE_MAX_LIST_BYTES */
+	unsigned watch_min_s;    /* timeoutSeconds drawn from [min, max); 0 = 300 */
+	unsigned watch_max_s;    /* 0 = 600 */
+	unsigned backoff_min_ms; /* 0 = 500 */
+	unsigned backoff_max_ms; /* 0 = 30000 */
 };
 
 /* etcd stores objects up to ~1.5 MiB; their JSON is somewhat larger. */
@@ -115,7 +137,12 @@ struct kube_reflector_stats {
 	unsigned long malformed; /* watch lines skipped */
 	unsigned long failures;  /* requests that failed (then backed off) */
 	unsigned long relists;   /* relists after the first list */
+	unsigned long rejected;  /* answers refusing the request as malformed or unsupported */
 };
+/* Whether the server currently refuses this reflector's requests (see 6.). */
+bool kube_reflector_rejected(const struct kube_reflector *r);
+/* The field selector in use ("" when none, or after it was dropped). */
+const char *kube_reflector_field_selector(const struct kube_reflector *r);
 void kube_reflector_stats(const struct kube_reflector *r, struct kube_reflector_stats *out);
 
 /*

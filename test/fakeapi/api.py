@@ -15,6 +15,7 @@ import uuid
 
 import patch as patchlib
 import resources
+import versions
 from errors import (ApiError, already_exists, bad_request, conflict, invalid, list_options_invalid,
                     not_found)
 from kselectors import SelectorError, fields_match, labels_match, parse_fields, parse_labels
@@ -49,8 +50,13 @@ def parse_rv(text):
 
 
 def selectors(rtype, q):
+    allowed, unknown = rtype.fields, None
+    if rtype.kind == "Service" and not versions.current.service_field_selectors():
+        # before 1.31 a Service knows only the metadata selectors
+        allowed = {k: v for k, v in rtype.fields.items() if k.startswith("metadata.")}
+        unknown = lambda f: versions.current.unknown_field_selector(f, allowed)  # noqa: E731
     try:
-        return parse_labels(q.get("labelSelector")), parse_fields(q.get("fieldSelector"), rtype.fields)
+        return parse_labels(q.get("labelSelector")), parse_fields(q.get("fieldSelector"), allowed, unknown)
     except SelectorError as e:
         raise bad_request(str(e))
 
@@ -69,8 +75,9 @@ def matcher(rtype, ns, q):
 # ---- LIST -------------------------------------------------------------------
 
 def list_objects(app, rtype, ns, q):
-    """Returns (items, list metadata) following the resourceVersion rules of
-    k8s-api.md section 2.2 and the pagination of 2.3."""
+    """Returns (items, list metadata) following the apiserver's list rules:
+    resourceVersion (+ resourceVersionMatch) picks the snapshot, limit and
+    continue page through it."""
     store = app.store
     rv_text, match_mode, cont = q.get("resourceVersion"), q.get("resourceVersionMatch"), q.get("continue")
     if "sendInitialEvents" in q:
@@ -213,6 +220,7 @@ def create(app, rtype, ns, body, q):
                             "causes": [{"reason": "NamespaceTerminating", "message": "namespace %s is being "
                                         "terminated" % ns, "field": "metadata.namespace"}]})
         rtype.prepare(obj, None, app.store)
+        versions.current.strip(rtype.kind, obj)
         if dry:
             obj["metadata"]["resourceVersion"] = ""
             return 201, obj
@@ -253,6 +261,7 @@ def _commit_update(app, rtype, ns, name, new, old, sub, q):
         new["status"] = status if status is not None else {}
     else:
         rtype.prepare(new, old, app.store)
+    versions.current.strip(rtype.kind, new)
     new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
     if _comparable(new) == _comparable(old):
         return 200, old
@@ -440,6 +449,8 @@ def seed(app, doc, raw=False):
                 continue
             if status is not None:
                 new["status"] = status
+            if not raw:
+                versions.current.strip(t.kind, new)
             ensure_namespace(app, ns)
             app.store.write(t.plural, key, new)
         count += 1

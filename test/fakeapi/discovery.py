@@ -8,25 +8,24 @@ validate server-side instead of downloading schemas.
 """
 
 import resources
-
-VERSION = {
-    "major": "1", "minor": "32", "gitVersion": "v1.32.4-kipvs-fake",
-    "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean",
-    "buildDate": "2025-04-22T00:00:00Z", "goVersion": "go1.23.8", "compiler": "gc",
-    "platform": "linux/amd64",
-}
+import versions
 
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
+def version():
+    return versions.current.version_doc()
+
+
 def group_versions():
-    """[(group, version)] in a stable order, core first."""
+    """[(group, version)] in a stable order, core first: those the served
+    version has (discovery-only ones like discovery.k8s.io/v1beta1 last)."""
     seen = []
     for t in resources.TYPES:
         gv = (t.group, t.version)
-        if gv not in seen:
+        if gv not in seen and versions.current.serves(*gv):
             seen.append(gv)
-    return seen
+    return seen + versions.current.extra_group_versions()
 
 
 def api_versions(server_address):
@@ -59,7 +58,7 @@ def resource_list(group, version):
     if (group, version) not in group_versions():
         return None
     out = []
-    for t in resources.TYPES:
+    for t in resources.TYPES + resources.DISCOVERY_ONLY:
         if (t.group, t.version) != (group, version):
             continue
         entry = {"name": t.plural, "singularName": t.singular, "namespaced": t.namespaced,
@@ -113,5 +112,5 @@ def openapi_doc(key):
             "parameters": [dict(param, name="fieldValidation"), dict(param, name="fieldManager"),
                            dict(param, name="dryRun")],
             "responses": {"201": {"description": "Created"}}}}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION["gitVersion"]},
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": version()["gitVersion"]},
             "paths": paths, "components": {"schemas": {}}}

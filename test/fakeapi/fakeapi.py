@@ -7,7 +7,7 @@ and client-certificate auth, fault injection and a request log. Real kubectl
 make test certificates).
 
   fakeapi.py --listen 127.0.0.1:0 --tls-dir /tmp/pki --token-file /tmp/tokens \\
-             --load ../shared/reference/k8s-fixtures/services.json --port-file /tmp/port
+             --load test/fixtures/k8s/services.json --port-file /tmp/port
 
 prints one URL per listener on stdout (first line = first --listen), then
 serves until SIGTERM or SIGINT. See README.md for the control API (/_fake/).
@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import api  # noqa: E402
 import auth  # noqa: E402
 import certs  # noqa: E402
+import versions  # noqa: E402
 from app import App  # noqa: E402
 from handler import Handler  # noqa: E402
 
@@ -149,9 +150,18 @@ def main(argv=None):
                    help="answer 403 for this verb/resource pair (* = any); repeatable")
     p.add_argument("--no-default-namespaces", action="store_true",
                    help="start without default, kube-system, kube-public, kube-node-lease")
+    p.add_argument("--version", dest="server_version", default=None, metavar="1.NN",
+                   help="behave as kube-apiserver 1.NN (%d..%d, default 1.%d): /version, discovery, "
+                        "field selectors, watch-list, fields dropped on write (versions.py)"
+                        % (versions.OLDEST, versions.NEWEST, versions.DEFAULT))
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = p.parse_args(argv)
 
+    if args.server_version is not None:
+        try:
+            versions.set_current(versions.parse(args.server_version))
+        except ValueError as e:
+            p.error("--version: %s" % e)
     if args.gen_certs:
         certs.generate(args.gen_certs, args.san)
         print(args.gen_certs)
@@ -165,7 +175,8 @@ def main(argv=None):
 
     app = App(token_file=args.token_file, client_ca=client_ca, start_rv=args.start_rv, history_limit=args.history,
               continue_ttl=args.continue_ttl, bookmark_interval=args.bookmark_interval,
-              watch_timeout=args.watch_timeout, watchlist=not args.no_watchlist,
+              watch_timeout=args.watch_timeout,
+              watchlist=not args.no_watchlist and versions.current.watchlist_default(),
               rv0_ignores_limit=args.rv0_ignores_limit, forbid=args.forbid,
               default_namespaces=not args.no_default_namespaces, verbose=args.verbose)
     for path in args.load:

@@ -24,6 +24,7 @@ import control
 import discovery
 import resources
 import tables
+import versions
 import watch
 from errors import ApiError, bad_request, not_found_path
 
@@ -56,7 +57,7 @@ def route(path, server_address):
     if path.startswith("/_fake"):
         r.kind = "control"
         return r
-    docs = {"/version": lambda: discovery.VERSION, "/api": lambda: discovery.api_versions(server_address),
+    docs = {"/version": discovery.version, "/api": lambda: discovery.api_versions(server_address),
             "/apis": discovery.api_group_list, "/openapi/v3": discovery.openapi_index}
     norm = "/" + "/".join(parts)
     if norm in docs:
@@ -202,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Audit-Id", str(uuid.uuid4()))
-        if self.route.rtype is not None and self.route.rtype.warning:
+        if self.route.rtype is not None and self.route.rtype.warning and versions.current.endpoints_deprecated():
             self.send_header("Warning", self.route.rtype.warning)
         for k, v in headers.items():
             self.send_header(k, v)

@@ -162,8 +162,10 @@ def _unescape(text):
     return "".join(out)
 
 
-def parse_fields(text, allowed):
-    """Returns a list of (field, op, value); `allowed` is the set of field names."""
+def parse_fields(text, allowed, unknown=None):
+    """Returns a list of (field, op, value); `allowed` is the set of field names;
+    `unknown(field)` words the error for a field not in it (default: the
+    generic "field label not supported")."""
     reqs = []
     if text is None or text.strip() == "":
         return reqs
@@ -175,7 +177,7 @@ def parse_fields(text, allowed):
             raise SelectorError("invalid selector: '%s'; can't understand '%s'" % (text, part))
         field, op, value = m.group(1).strip(), m.group(2), _unescape(m.group(3))
         if field not in allowed:
-            raise SelectorError('field label not supported: %s' % field)
+            raise SelectorError(unknown(field) if unknown else 'field label not supported: %s' % field)
         reqs.append((field, "!=" if op == "!=" else "=", value))
     return reqs
 

@@ -13,7 +13,7 @@
 # as the first extra argument for plain HTTP without a token file instead.
 
 FAKEAPI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-FAKEAPI_FIXTURES=$(cd "$FAKEAPI_DIR/../.." && pwd)/../shared/reference/k8s-fixtures
+FAKEAPI_FIXTURES=$(cd "$FAKEAPI_DIR/../.." && pwd)/test/fixtures/k8s
 
 fakeapi_start() {
 	local dir=$1 i

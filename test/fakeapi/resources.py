@@ -12,6 +12,7 @@ import ipaddress
 import json
 import re
 
+import versions
 from errors import invalid
 
 V4_CIDR = ipaddress.ip_network("10.96.0.0/16")
@@ -127,7 +128,16 @@ BY_KIND = {(_t.api_version, _t.kind): _t for _t in TYPES}
 BY_PLURAL = {_t.plural: _t for _t in TYPES}
 
 
+# Listed in discovery for the versions that have them (versions.py), never served.
+DISCOVERY_ONLY = [
+    ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1beta1", True),
+]
+
+
 def lookup(group, version, plural):
+    """The type served at that path by the --version in use, or None."""
+    if not versions.current.serves(group, version):
+        return None
     return BY_GROUP.get((group, version, plural))
 
 

@@ -23,7 +23,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-FIXTURES = os.path.join(os.path.dirname(TOP), "shared", "reference", "k8s-fixtures")
+FIXTURES = os.path.join(TOP, "test", "fixtures", "k8s")
 TOKEN = "test-token-4f1c"
 
 

@@ -2,10 +2,10 @@
 
 One thread per stream (the connection's). The stream is a 200 response with
 chunked transfer encoding, one JSON event per line, each flushed as its own
-chunk. Start semantics (k8s-api.md 3.1): no RV or "0" -> synthetic ADDED
+chunk. Start semantics, as the apiserver's: no RV or "0" -> synthetic ADDED
 for the current objects, then changes; RV N -> changes after N, or one
 ERROR 410 event when N is older than the history. sendInitialEvents=true
-(watch-list, section 4) sends the ADDED events, then a BOOKMARK annotated
+(watch-list, a streaming list) sends the ADDED events, then a BOOKMARK annotated
 k8s.io/initial-events-end when bookmarks are allowed. Selectors are applied
 to the old and the new state of every change. Bookmarks only when asked,
 every `bookmark_interval` seconds and once more just before a clean end at
@@ -21,6 +21,7 @@ import time
 
 import api
 import tables
+import versions
 from errors import ApiError, bad_request, list_options_invalid
 
 _ids = itertools.count(1)
@@ -48,6 +49,8 @@ def _status_event(code, reason, message):
 
 
 def _validate(app, q):
+    if not versions.current.knows_watchlist():
+        return None  # before 1.27 both are unknown parameters: ignored
     sie, match = q.get("sendInitialEvents"), q.get("resourceVersionMatch")
     if sie is not None:
         if not app.config["watchlist"]:
@@ -82,7 +85,7 @@ def serve(h, rtype, ns, q, table, include):
     h.send_header("Content-Type", "application/json")
     h.send_header("Cache-Control", "no-cache, private")
     h.send_header("Transfer-Encoding", "chunked")
-    if rtype.warning:
+    if rtype.warning and versions.current.endpoints_deprecated():
         h.send_header("Warning", rtype.warning)
     h.end_headers()
     h.wfile.flush()

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ipvs/ipvs_cli.h"
+#include "../../ipvs/admin/ipvs_cli.h"
 #include "fuzz.h"
 #include "support/ipvs_roundtrip.h"
 

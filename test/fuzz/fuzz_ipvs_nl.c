@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "../../ipvs/ipvs_nl.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_print.h"
 #include "../../ipvs/ipvs_table.h"
 #include "fuzz.h"
 

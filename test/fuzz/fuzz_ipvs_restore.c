@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ipvs/ipvs_restore.h"
+#include "../../ipvs/admin/ipvs_restore.h"
 #include "fuzz.h"
 #include "support/ipvs_roundtrip.h"
 

@@ -21,9 +21,9 @@ MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
 def main():
-    if not os.path.isdir(FIXTURES):
+    if not os.path.isdir(FIXTURES):  # part of the repository: missing is a broken checkout
         print("fixtures not found at %s" % FIXTURES)
-        return 77
+        return 1
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="fakeapi-faults-")
     fake = Fake(tmp, ["--bookmark-interval", "0.5"])

@@ -10,9 +10,9 @@ if ! command -v kubectl >/dev/null 2>&1; then
 	echo "kubectl not found: the kubectl tests need it (the machine image ships /usr/bin/kubectl)"
 	exit 77
 fi
-if [ ! -d "$FAKEAPI_FIXTURES" ]; then
+if [ ! -d "$FAKEAPI_FIXTURES" ]; then # in the repository: missing is a broken checkout
 	echo "fixtures not found at $FAKEAPI_FIXTURES"
-	exit 77
+	exit 1
 fi
 
 tmp=$(mktemp -d)
@@ -88,14 +88,29 @@ else
 	not_ok "kubectl get endpointslices -A prints all 11 slices" "$out"
 fi
 
-# 4. get ep: deprecated API, the Warning header reaches the user.
+# 4. get ep: deprecated from 1.33 — the fake as 1.33 sends the Warning header and it
+# reaches the user; the 1.32 default sends none.
 out=$(k get ep -n shop 2>&1)
-if echo "$out" | grep -q '^Warning: v1 Endpoints is deprecated in v1.33+' &&
-	echo "$out" | grep -Eq '^frontend +10\.244\.1\.12:8080 '; then
-	ok "kubectl get ep prints the rows and the deprecation Warning"
+if ! echo "$out" | grep -q '^Warning:' && echo "$out" | grep -Eq '^frontend +10\.244\.1\.12:8080 '; then
+	ok "kubectl get ep against 1.32 prints the rows, no deprecation Warning"
 else
-	not_ok "kubectl get ep prints the rows and the deprecation Warning" "$out"
+	not_ok "kubectl get ep against 1.32 prints the rows, no deprecation Warning" "$out"
 fi
+saved=("$FAKEAPI_URL" "$FAKEAPI_PID" "$FAKEAPI_KUBECONFIG" "$FAKEAPI_CA" "$FAKEAPI_TOKEN" "$FAKEAPI_TOKEN_FILE" "$FAKEAPI_PORT")
+if fakeapi_start "$tmp/srv133" --version 1.33 --load "$FAKEAPI_FIXTURES/endpoints.json"; then
+	out=$(KUBECONFIG_USE=$FAKEAPI_KUBECONFIG k get ep -n shop 2>&1)
+	if echo "$out" | grep -q '^Warning: v1 Endpoints is deprecated in v1.33+' &&
+		echo "$out" | grep -Eq '^frontend +10\.244\.1\.12:8080 '; then
+		ok "kubectl get ep against 1.33 prints the rows and the deprecation Warning"
+	else
+		not_ok "kubectl get ep against 1.33 prints the rows and the deprecation Warning" "$out"
+	fi
+	fakeapi_stop
+else
+	not_ok "fake apiserver as 1.33 starts"
+fi
+FAKEAPI_URL=${saved[0]} FAKEAPI_PID=${saved[1]} FAKEAPI_KUBECONFIG=${saved[2]} FAKEAPI_CA=${saved[3]}
+FAKEAPI_TOKEN=${saved[4]} FAKEAPI_TOKEN_FILE=${saved[5]} FAKEAPI_PORT=${saved[6]}
 
 # 5. Pagination: --chunk-size=2 walks continue tokens and still prints everything.
 seq0=$(last_seq)
@@ -350,7 +365,7 @@ fi
 
 # 19. kubectl version reports the fake's server version.
 out=$(k version 2>&1)
-if echo "$out" | grep -q '^Server Version: v1.32.4-kipvs-fake$'; then
+if echo "$out" | grep -q '^Server Version: v1.32.0-kipvs-fake$'; then
 	ok "kubectl version shows the server version"
 else
 	not_ok "kubectl version shows the server version" "$out"

@@ -3,7 +3,7 @@
 discovery, LIST (resourceVersion rules, pagination, selectors, Table), WATCH
 (start semantics, growing RVs, selectors on old and new state, bookmarks,
 timeoutSeconds, 410, watch-list), writes with server defaults and patches,
-Status bodies compared with k8s-fixtures/statuses.json, and authentication.
+Status bodies compared with test/fixtures/k8s/statuses.json, and authentication.
 TAP output."""
 
 import gzip
@@ -27,9 +27,9 @@ def names(lst):
 
 
 def main():
-    if not os.path.isdir(FIXTURES):
+    if not os.path.isdir(FIXTURES):  # part of the repository: missing is a broken checkout
         print("fixtures not found at %s" % FIXTURES)
-        return 77
+        return 1
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="fakeapi-proto-")
     fake = Fake(tmp, ["--bookmark-interval", "1"])
@@ -426,10 +426,12 @@ def run(tap, fake, statuses):
         code, st = fake.json("DELETE", "/api/v1/namespaces/default/services/api",
                              {"preconditions": {"uid": "nope"}})
         assert code == 409, st
+        # Endpoints are deprecated from 1.33: the default 1.32 sends no Warning
+        # (fakeapi_kubectl.sh checks the 1.33 one reaches kubectl's user).
         code, hdr, _ = fake.request("GET", "/api/v1/namespaces/shop/endpoints/frontend")
-        assert code == 200 and hdr.get("warning", "").startswith("299 - \"v1 Endpoints is deprecated"), hdr
+        assert code == 200 and "warning" not in hdr, hdr
     tap.case("Status bodies equal statuses.json (404 object/path, 409 exists), PUT with a stale RV 409, "
-             "Endpoints Warning", status_bodies)
+             "no Endpoints Warning at 1.32", status_bodies)
 
     def validation_and_raw_seed():
         for body, field in (({"metadata": {"name": "Bad_Name"}, "spec": {"ports": [{"port": 80}]}}, "metadata.name"),

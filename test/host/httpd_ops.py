@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Host test of the health and metrics endpoints (lib/opsrv, lib/httpd,
 # lib/health, lib/metrics) over loopback, against the ASan+UBSan build
-# build/san/kipvs running its hidden "httpd-test" subcommand: the real
+# build/san/kipvs-testtool running its "httpd-test" subcommand: the real
 # servers on a libev loop, plus a metric a 10 ms ev_timer increments.
 #
 # Checks with curl: status, content type and body of /healthz, /livez and
@@ -26,7 +26,7 @@ import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-KIPVS = os.path.join(ROOT, "build", "san", "kipvs")
+KIPVS = os.path.join(ROOT, "build", "san", "kipvs-testtool")
 N = 0
 FAILED = 0
 
@@ -59,7 +59,7 @@ def report(ok, name, detail=""):
 
 
 class Server:
-    """kipvs httpd-test with its stdin as a command channel."""
+    """kipvs-testtool httpd-test with its stdin as a command channel."""
 
     def __init__(self, *args):
         self.err = tempfile.NamedTemporaryFile(prefix="kipvs-httpd-", suffix=".log", delete=False)
@@ -566,7 +566,7 @@ def test_abuse():
 
 def main():
     if not os.access(KIPVS, os.X_OK):
-        report(False, "build/san/kipvs exists", "run make unit first")
+        report(False, "build/san/kipvs-testtool exists", "run make tools first")
         print(f"1..{N}")
         return 1
     for t in (test_basics, test_health_rules, test_binds, test_connection_limit_recovers,

@@ -47,8 +47,19 @@ def tls_fake(tmp, pki, tokens="tok-A-5ecret,user-a\n", args=(), load=True):
     return fake, tf
 
 
-def svc_requests(fake, seq=0, verb=None):
-    return [r for r in fake.requests(seq) if r["resource"] == "services" and (verb is None or r["verb"] == verb)]
+def svc_requests(fake, seq=0, verb=None, answered=0, timeout=10.0):
+    """Service requests since seq; with `answered`, waits (up to `timeout`) until
+    the first that many have their status logged (the fake logs a request when it
+    arrives and its status when it answers)."""
+    end = time.monotonic() + timeout
+    while True:
+        reqs = [r for r in fake.requests(seq)
+                if r["resource"] == "services" and (verb is None or r["verb"] == verb)]
+        if len(reqs) >= answered and all(r.get("status") is not None for r in reqs[:answered]):
+            return reqs
+        if time.monotonic() > end:
+            return reqs
+        time.sleep(0.1)
 
 
 def t_token_file_relative_paths(tmp, pki):
@@ -91,7 +102,7 @@ def t_token_rotation(tmp, pki):
         seq = fake.last_seq()
         fake.fault(type="watch-end", resource="services")
         fake.call("GET", "/_fake/wait?requests=2&verb=watch&resource=services&since=%d&timeout=15" % seq)
-        watches = svc_requests(fake, seq, "watch")
+        watches = svc_requests(fake, seq, "watch", answered=2)
         tap.ok("token rotated: the watch with the cached token gets 401, the next one uses the new token",
                ok and [(r["status"], r.get("user")) for r in watches][:2] == [(401, None), (200, "user-b")],
                "%s\n%s" % ([(r["status"], r.get("user")) for r in watches], w.stderr()[-1500:]))
@@ -124,7 +135,7 @@ def t_token_period(tmp, pki):
         seq = fake.last_seq()
         fake.fault(type="watch-end", resource="services")
         fake.call("GET", "/_fake/wait?requests=1&verb=watch&resource=services&since=%d&timeout=10" % seq)
-        watches = svc_requests(fake, seq, "watch")
+        watches = svc_requests(fake, seq, "watch", answered=1)
         tap.ok("token re-read on its period: the next request uses the new token, no 401 needed",
                [(r["status"], r.get("user")) for r in watches][:1] == [(200, "user-b")],
                "%s" % [(r["status"], r.get("user")) for r in watches])
@@ -293,8 +304,8 @@ def t_kubeconfig_errors(tmp, pki):
 
 
 def main():
-    if not os.access(H.KIPVS, os.X_OK):
-        print("build/san/kipvs missing: run make unit")
+    if not (os.access(H.KIPVS, os.X_OK) and os.access(H.TESTTOOL, os.X_OK)):
+        print("build/san/kipvs or build/san/kipvs-testtool missing: run make unit tools")
         return 77
     base = H.scratch("auth-pki")
     pki, other = os.path.join(base, "pki"), os.path.join(base, "other")

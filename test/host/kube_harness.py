@@ -23,8 +23,12 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KIPVS = os.path.join(ROOT, "build", "san", "kipvs")
+# kipvs watch with the API client's tuning knobs (test/tools/), for the tests
+# that need them; the others run kipvs itself.
+TESTTOOL = os.path.join(ROOT, "build", "san", "kipvs-testtool")
+KNOBS = ("--sa-dir", "--page-size", "--max-event-bytes", "--watch-timeout", "--token-period")
 FAKE = os.path.join(ROOT, "test", "fakeapi", "fakeapi.py")
-FIXTURES = os.path.join(ROOT, "..", "shared", "reference", "k8s-fixtures")
+FIXTURES = os.path.join(ROOT, "test", "fixtures", "k8s")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "SUMMARY: UndefinedBehaviorSanitizer")
 
@@ -156,7 +160,8 @@ class Fake:
 
 
 class Watch:
-    """`kipvs watch ARGS` with stdout lines collected by a thread."""
+    """`kipvs watch ARGS` (kipvs-testtool watch when ARGS tune the client) with
+    stdout lines collected by a thread."""
 
     def __init__(self, tmp, args, env=None, name="watch"):
         self.errpath = os.path.join(tmp, "%s-%d.err" % (name, time.monotonic_ns()))
@@ -171,7 +176,9 @@ class Watch:
         self.lines = []
         self.q = queue.Queue()
         self.t0 = time.monotonic()
-        self.proc = subprocess.Popen([KIPVS, "watch"] + list(args), stdout=subprocess.PIPE,
+        tuned = any(a.split("=")[0] in KNOBS for a in args)
+        self.proc = subprocess.Popen([TESTTOOL if tuned else KIPVS, "watch"] + list(args),
+                                     stdout=subprocess.PIPE,
                                      stderr=self.err, env=e, text=True, bufsize=1)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()

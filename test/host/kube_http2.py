@@ -17,8 +17,8 @@ import kube_harness as H  # noqa: E402
 
 def main():
     tap = H.Tap()
-    if not os.access(H.KIPVS, os.X_OK):
-        print("build/san/kipvs missing: run make unit")
+    if not (os.access(H.KIPVS, os.X_OK) and os.access(H.TESTTOOL, os.X_OK)):
+        print("build/san/kipvs or build/san/kipvs-testtool missing: run make unit tools")
         return 77
     nghttpd = shutil.which("nghttpd") or "/usr/sbin/nghttpd"
     if not os.access(nghttpd, os.X_OK):

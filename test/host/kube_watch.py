@@ -407,8 +407,8 @@ def t_endpoints_and_node(tmp):
 
 
 def main():
-    if not os.access(H.KIPVS, os.X_OK):
-        print("build/san/kipvs missing: run make unit")
+    if not (os.access(H.KIPVS, os.X_OK) and os.access(H.TESTTOOL, os.X_OK)):
+        print("build/san/kipvs or build/san/kipvs-testtool missing: run make unit tools")
         return 77
     tests = [t_initial_sync, t_events_in_order, t_relist_410, t_drop_mid_event, t_malformed,
              t_oversized, t_pagination, t_watch_end_and_bookmarks, t_short_watches_and_stall, t_5xx, t_server_errors_and_down,

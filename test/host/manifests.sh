@@ -51,6 +51,11 @@ if any(v.get("hostPath") for v in spec.get("volumes", [])): errors.append("daemo
 kz = docs[k + "kustomization.yaml"][0]
 for r in kz["resources"]:
     if k + r not in docs: errors.append(f"kustomization lists missing {r}")
+# The image `make image` builds is kipvs:VERSION, VERSION as lib/version.h has it.
+import re
+version = re.search(r'^#define KIPVS_VERSION "(.*)"$', open("lib/version.h").read(), re.M).group(1)
+if c["image"] != "kipvs:" + version: errors.append(f"daemonset image {c['image']}, want kipvs:{version}")
+if kz.get("images") != [{"name": "kipvs", "newTag": version}]: errors.append(f"kustomization images {kz.get('images')}, want kipvs newTag {version}")
 cm = docs[k + "configmap.yaml"][0]
 cfg = yaml.safe_load(cm["data"]["config.conf"])
 if cfg.get("mode") != "ipvs" or cfg.get("kind") != "KubeProxyConfiguration": errors.append("configmap: not an ipvs KubeProxyConfiguration")
@@ -60,7 +65,7 @@ print("\n".join(errors))
 sys.exit(1 if errors else 0)
 PYEOF
 )
-if [ $? -eq 0 ]; then ok "kubernetes manifests parse, RBAC read-only, DaemonSet NET_ADMIN only"; else notok "kubernetes manifests" "$out"; fi
+if [ $? -eq 0 ]; then ok "kubernetes manifests parse, RBAC read-only, DaemonSet NET_ADMIN only, image kipvs:VERSION"; else notok "kubernetes manifests" "$out"; fi
 
 tmp=$(mktemp -d)
 . test/fakeapi/lib.sh
@@ -128,6 +133,18 @@ print(sum(c.get(r, 0) for r in ("configmaps", "serviceaccounts", "daemonsets", "
 	else
 		notok "${kubectl_checks[3]}" "exit status $rc, objects stored: $left" "$out"
 	fi
+fi
+
+# What the cluster gets: the kustomization's images: entry applied.
+version=$(sed -n 's/^#define KIPVS_VERSION "\(.*\)"$/\1/p' lib/version.h)
+name="kubectl kustomize manifests/kubernetes: the DaemonSet runs image kipvs:$version"
+if ! command -v kubectl >/dev/null 2>&1; then
+	ok "$name # SKIP kubectl not found (the machine image ships /usr/bin/kubectl)"
+elif out=$(kubectl kustomize manifests/kubernetes 2>&1) &&
+	[ "$(grep -E '^ +image: ' <<<"$out" | sed 's/^ *image: //')" = "kipvs:$version" ]; then
+	ok "$name"
+else
+	notok "$name" "$(grep -E 'image:|error' <<<"$out")"
 fi
 
 sed "s#/usr/local/sbin/kipvs#$PWD/kipvs#g" manifests/systemd/kipvs.service >"$tmp/kipvs.service"

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# kipvs render: golden outputs over the shared k8s fixtures, input forms,
-# error handling, and the ipvsadm -R grammar of every line (TAP output).
+# kipvs render: golden outputs over the k8s fixtures in test/fixtures/k8s, input
+# forms, error handling, and the ipvsadm -R grammar of every line (TAP output).
 #
 # Golden files live in test/golden/render/; lines starting with '#' explain
 # which rule produces each group of lines and are stripped before comparing.
-# They were written by reasoning from kube-proxy's rules and the fixtures'
-# expected-proxy-view.json, then checked against the program.
+# They were written by reasoning from kube-proxy's rules over the fixtures,
+# then checked against the program.
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-fx="$root/../shared/reference/k8s-fixtures"
+fx="$root/test/fixtures/k8s"
 gold="$root/test/golden/render"
 bin="$root/build/san/kipvs"
 [ -x "$bin" ] || bin="$root/kipvs"
@@ -133,7 +133,7 @@ else
 fi
 "$bin" render -f "$tmp/one.json" --ipvs-scheduler fastest >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 2 ] && grep -q "unknown scheduler 'fastest'" "$tmp/err"; then
+if [ $rc -eq 2 ] && grep -q "unknown IPVS scheduler 'fastest'" "$tmp/err"; then
 	ok "bad --ipvs-scheduler: exit 2"
 else
 	notok "bad --ipvs-scheduler: exit 2" "rc=$rc $(cat "$tmp/err")"

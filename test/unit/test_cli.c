@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_cli.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_cli.h"
+#include "../../ipvs/admin/ipvs_print.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 static struct ipvs_cli_req req;
 static struct ipvs_cli_error err;
@@ -61,11 +61,11 @@ static void captured_argument_errors(void **state)
 		char path[128], *cmd, *want, *rc;
 
 		snprintf(path, sizeof(path), CAP "%s.cmd", names[i]);
-		cmd = unit_read_file(unit_ref_path(path), NULL);
+		cmd = unit_read_file(unit_fixture_path(path), NULL);
 		snprintf(path, sizeof(path), CAP "%s.err", names[i]);
-		want = unit_read_file(unit_ref_path(path), NULL);
+		want = unit_read_file(unit_fixture_path(path), NULL);
 		snprintf(path, sizeof(path), CAP "%s.rc", names[i]);
-		rc = unit_read_file(unit_ref_path(path), NULL);
+		rc = unit_read_file(unit_fixture_path(path), NULL);
 		assert_non_null(cmd);
 		assert_non_null(want);
 		assert_non_null(rc);
@@ -74,7 +74,7 @@ static void captured_argument_errors(void **state)
 		free(want);
 		free(rc);
 	}
-	/* mixed/03 (in ipvsadm-format.md only). */
+	/* Recorded from ipvsadm 1.31 too (the mixed scenario, no capture file). */
 	parse_fails("ipvsadm -a -f 2 -6 -r 10.244.1.1 -m", 2,
 	            "Different address family is allowed only for tunneling servers\n");
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ipvs/ipvs_cli_scan.h"
+#include "../../ipvs/admin/ipvs_cli_scan.h"
 
 /* popt 1.19's public ABI, declared here so no popt headers are needed. */
 struct popt_option {

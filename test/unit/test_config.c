@@ -34,7 +34,7 @@ static int run_args(struct kipvs_config *c, char *err, size_t len, ...)
 	for (char *a = va_arg(ap, char *); a; a = va_arg(ap, char *))
 		argv[argc++] = a;
 	va_end(ap);
-	return config_from_args(c, argc, argv, stdout, err, len);
+	return config_from_args(c, argc, argv, stdout, NULL, err, len);
 }
 
 static void defaults(void **state)
@@ -331,6 +331,39 @@ static void help_lists_every_flag(void **state)
 	free(buf);
 }
 
+/* --help is said through *help, with 0: nothing after it is parsed. */
+static void help_through_out_parameter(void **state)
+{
+	struct kipvs_config c;
+	char *buf = NULL, err[256] = "";
+	char *argv[] = { (char *)"diff", (char *)"--help", (char *)"--no-such-flag", NULL };
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool help = false;
+
+	config_init(&c);
+	assert_int_equal(config_from_args(&c, 3, argv, f, &help, err, sizeof(err)), 0);
+	fclose(f);
+	assert_true(help);
+	assert_non_null(strstr(buf, "Usage: kipvs diff"));
+	free(buf);
+	argv[1] = (char *)"--ipvs-scheduler=wrr";
+	assert_int_equal(config_from_args(&c, 2, argv, stdout, &help, err, sizeof(err)), 0);
+	assert_false(help);
+	assert_string_equal(c.scheduler, "wrr");
+	/* One flag by name, as render and watch apply them. */
+	assert_int_equal(
+	    config_apply_flag(&c, "endpoints-api", "endpoints", false, err, sizeof(err)), 0);
+	assert_int_equal(c.endpoints_api, ENDPOINTS_API_ENDPOINTS);
+	assert_int_equal(config_apply_flag(&c, "sync-period", "1m", false, err, sizeof(err)), 0);
+	assert_int_equal(c.sync_period_ms, 60000);
+	assert_int_equal(config_apply_flag(&c, "endpoints-api", "x", false, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "--endpoints-api"));
+	assert_int_equal(config_apply_flag(&c, "no-such", "x", false, err, sizeof(err)), -ENOENT);
+	config_free(&c);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(defaults),
 	cmocka_unit_test(durations),
@@ -342,6 +375,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(json_file),
 	cmocka_unit_test(file_errors),
 	cmocka_unit_test(help_lists_every_flag),
+	cmocka_unit_test(help_through_out_parameter),
 };
 
 UNIT_MAIN(tests)

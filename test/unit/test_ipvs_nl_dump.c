@@ -16,11 +16,11 @@
 #include "../../ipvs/ipvs_nl.h"
 #include "support/nlreplay.h"
 
-#define FULL "ipvsadm-captures/full/15_probe_dump.out"
+#define FULL "ipvsadm/full/15_probe_dump.out"
 
 static void load(struct nlreplay *r)
 {
-	assert_int_equal(nlreplay_load(unit_ref_path(FULL), r), 0);
+	assert_int_equal(nlreplay_load(unit_fixture_path(FULL), r), 0);
 }
 
 /* The recorded service messages, in dump order. */

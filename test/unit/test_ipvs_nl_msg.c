@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "../../ipvs/ipvs_nl.h"
+#include "../../ipvs/nle.h"
 
 #define FAMILY 32
 
@@ -246,15 +247,17 @@ static void daemon_and_timeout_requests(void **state)
 
 static void libnl_errors_translated(void **state)
 {
-	assert_int_equal(ipvs_nl_errno(-NLE_OBJ_NOTFOUND), -ENOENT);
-	assert_int_equal(ipvs_nl_errno(-NLE_PERM), -EPERM);
-	assert_int_equal(ipvs_nl_errno(-NLE_NOMEM), -ENOMEM);
-	assert_int_equal(ipvs_nl_errno(-NLE_EXIST), -EEXIST);
-	assert_int_equal(ipvs_nl_errno(-NLE_OPNOTSUPP), -EOPNOTSUPP);
-	assert_int_equal(ipvs_nl_errno(-NLE_AF_NOSUPPORT), -EAFNOSUPPORT);
-	assert_int_equal(ipvs_nl_errno(-NLE_DUMP_INTR), -EINTR);
-	assert_int_equal(ipvs_nl_errno(0), 0);
-	assert_int_equal(ipvs_nl_errno(-NLE_FAILURE), -EIO);
+	assert_int_equal(nle_errno(-NLE_OBJ_NOTFOUND), -ENOENT);
+	assert_int_equal(nle_errno(-NLE_PERM), -EPERM);
+	assert_int_equal(nle_errno(-NLE_NOMEM), -ENOMEM);
+	assert_int_equal(nle_errno(-NLE_EXIST), -EEXIST);
+	assert_int_equal(nle_errno(-NLE_OPNOTSUPP), -EOPNOTSUPP);
+	assert_int_equal(nle_errno(-NLE_AF_NOSUPPORT), -EAFNOSUPPORT);
+	assert_int_equal(nle_errno(-NLE_DUMP_INTR), -EINTR);
+	assert_int_equal(nle_errno(0), 0);
+	assert_int_equal(nle_errno(-NLE_FAILURE), -EIO);
+	/* The kernel dropped messages: the same errno for every socket. */
+	assert_int_equal(nle_errno(-NLE_MSG_OVERFLOW), -ENOBUFS);
 }
 
 static void error_texts(void **state)

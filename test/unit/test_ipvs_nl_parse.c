@@ -17,8 +17,8 @@
 #include "../../ipvs/ipvs_nl.h"
 #include "support/nlreplay.h"
 
-#define FULL  "ipvsadm-captures/full/15_probe_dump.out"
-#define STATS "ipvsadm-captures/stats/31_probe_dump_stats.out"
+#define FULL  "ipvsadm/full/15_probe_dump.out"
+#define STATS "ipvsadm/stats/31_probe_dump_stats.out"
 
 static struct ipvs_vs *find_svc(struct nlreplay *r, uint16_t proto, const char *addr, uint16_t port)
 {
@@ -48,7 +48,7 @@ static void assert_addr(const struct net_addr *a, const char *want)
 
 static void load(struct nlreplay *r, const char *rel)
 {
-	assert_int_equal(nlreplay_load(unit_ref_path(rel), r), 0);
+	assert_int_equal(nlreplay_load(unit_fixture_path(rel), r), 0);
 }
 
 static void replay_full_dump_order(void **state)

@@ -62,7 +62,7 @@ static int arm(long nth)
 static cJSON *load(const char *rel)
 {
 	size_t len;
-	char *buf = unit_read_file(unit_ref_path(rel), &len);
+	char *buf = unit_read_file(unit_fixture_path(rel), &len);
 	cJSON *j;
 
 	assert_non_null(buf);
@@ -117,21 +117,21 @@ static void torture_list(const char *rel, long min_failures)
 static void decoders_services(void **state)
 {
 	unit_log_start();
-	torture_list("k8s-fixtures/services.json", 60);
+	torture_list("k8s/services.json", 60);
 	unit_log_stop();
 }
 
 static void decoders_slices(void **state)
 {
 	unit_log_start();
-	torture_list("k8s-fixtures/endpointslices.json", 120);
+	torture_list("k8s/endpointslices.json", 120);
 	unit_log_stop();
 }
 
 static void decoders_endpoints(void **state)
 {
 	unit_log_start();
-	torture_list("k8s-fixtures/endpoints.json", 40);
+	torture_list("k8s/endpoints.json", 40);
 	unit_log_stop();
 }
 
@@ -179,7 +179,7 @@ static void decoders_bad_input(void **state)
 static void watch_lines(void **state)
 {
 	size_t len;
-	char *buf = unit_read_file(unit_ref_path("k8s-fixtures/watch-services.jsonl"), &len);
+	char *buf = unit_read_file(unit_fixture_path("k8s/watch-services.jsonl"), &len);
 	char *line, *nl;
 	long parse_fail = 0, decode_fail = 0;
 

@@ -16,7 +16,7 @@
 
 static char *read_ref(const char *rel, size_t *len)
 {
-	char *buf = unit_read_file(unit_ref_path(rel), len);
+	char *buf = unit_read_file(unit_fixture_path(rel), len);
 
 	assert_non_null(buf);
 	return buf;
@@ -46,9 +46,8 @@ static size_t decode_items(const cJSON *list, char names[][64], size_t max)
 
 static void same_as_heap_dom(void **state)
 {
-	static const char *const files[] = { "k8s-fixtures/services.json",
-		                             "k8s-fixtures/endpointslices.json",
-		                             "k8s-fixtures/endpoints.json" };
+	static const char *const files[] = { "k8s/services.json", "k8s/endpointslices.json",
+		                             "k8s/endpoints.json" };
 	struct kube_json_arena *a;
 
 	assert_int_equal(kube_json_arena_new(0, &a), 0);
@@ -125,7 +124,7 @@ static void cap_and_errors(void **state)
 {
 	struct kube_json_arena *a;
 	size_t len;
-	char *buf = read_ref("k8s-fixtures/endpointslices.json", &len);
+	char *buf = read_ref("k8s/endpointslices.json", &len);
 	const cJSON *dom = (void *)1;
 
 	unit_log_start();
@@ -166,8 +165,8 @@ static void objects_outlive_reset(void **state)
 	enum kube_kind kind;
 	const cJSON *dom, *item;
 	size_t len, len2, n = 0;
-	char *svcs = read_ref("k8s-fixtures/services.json", &len);
-	char *slices = read_ref("k8s-fixtures/endpointslices.json", &len2);
+	char *svcs = read_ref("k8s/services.json", &len);
+	char *slices = read_ref("k8s/endpointslices.json", &len2);
 
 	assert_int_equal(kube_json_arena_new(0, &a), 0);
 	assert_int_equal(kube_json_arena_parse(a, svcs, len, "svcs", &dom), 0);

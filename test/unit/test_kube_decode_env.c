@@ -192,7 +192,7 @@ static void typed_list_items_without_kind(void **state)
 static void statuses(void **state)
 {
 	size_t len;
-	char *buf = unit_read_file(unit_ref_path("k8s-fixtures/statuses.json"), &len);
+	char *buf = unit_read_file(unit_fixture_path("k8s/statuses.json"), &len);
 	struct kube_status st;
 	const cJSON *e;
 	cJSON *all;

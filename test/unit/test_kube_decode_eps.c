@@ -34,7 +34,7 @@ static cJSON *json(const char *text)
 static cJSON *load(const char *rel)
 {
 	size_t len;
-	char *buf = unit_read_file(unit_ref_path(rel), &len);
+	char *buf = unit_read_file(unit_fixture_path(rel), &len);
 	cJSON *j;
 
 	assert_non_null(buf);
@@ -140,7 +140,7 @@ static void fixture_slices(void **state)
 	struct objs os = { 0 };
 
 	unit_log_start();
-	decode_list("k8s-fixtures/endpointslices.json", KUBE_KIND_ENDPOINT_SLICE, &os);
+	decode_list("k8s/endpointslices.json", KUBE_KIND_ENDPOINT_SLICE, &os);
 	assert_int_equal(os.n, 11);
 	assert_string_equal(unit_log_text(), "");
 
@@ -248,7 +248,7 @@ static void fixture_endpoints(void **state)
 	struct objs os = { 0 };
 
 	unit_log_start();
-	decode_list("k8s-fixtures/endpoints.json", KUBE_KIND_ENDPOINTS, &os);
+	decode_list("k8s/endpoints.json", KUBE_KIND_ENDPOINTS, &os);
 	assert_int_equal(os.n, 5);
 	assert_string_equal(unit_log_text(), "");
 
@@ -376,7 +376,7 @@ static size_t replay(const char *rel, const struct want_ev *want, size_t n_want,
                      struct kube_status *last_status)
 {
 	size_t len, n = 0;
-	char *buf = unit_read_file(unit_ref_path(rel), &len);
+	char *buf = unit_read_file(unit_fixture_path(rel), &len);
 	char *line, *nl;
 
 	assert_non_null(buf);
@@ -429,13 +429,12 @@ static void watch_slices(void **state)
 	int ends;
 
 	unit_log_start();
-	assert_int_equal(replay("k8s-fixtures/watch-endpointslices.jsonl", want, 7, &ends, &st), 7);
+	assert_int_equal(replay("k8s/watch-endpointslices.jsonl", want, 7, &ends, &st), 7);
 	assert_int_equal(ends, 0);
 	assert_int_equal(st.code, 410);
 	assert_true(kube_status_is_expired(&st));
 
-	assert_int_equal(replay("k8s-fixtures/watch-410-on-start.jsonl", want + 6, 1, &ends, &st),
-	                 1);
+	assert_int_equal(replay("k8s/watch-410-on-start.jsonl", want + 6, 1, &ends, &st), 1);
 	assert_int_equal(st.code, 410);
 	assert_string_equal(st.reason, "Expired");
 	assert_string_equal(st.message, "too old resource version: 48213 (48890)");
@@ -449,8 +448,7 @@ static void watch_slices(void **state)
 		{ KUBE_EV_ADDED, NULL, 1 },       { KUBE_EV_ADDED, NULL, 1 },
 		{ KUBE_EV_BOOKMARK, "48215", 0 }, { KUBE_EV_MODIFIED, "48268", 2 },
 	};
-	assert_int_equal(replay("k8s-fixtures/watchlist-endpointslices.jsonl", wl, 12, &ends, &st),
-	                 12);
+	assert_int_equal(replay("k8s/watchlist-endpointslices.jsonl", wl, 12, &ends, &st), 12);
 	assert_int_equal(ends, 1);
 	assert_string_equal(unit_log_text(), "");
 	unit_log_stop();

@@ -44,7 +44,7 @@ static int dec(const char *text, struct kube_service **s)
 static cJSON *load(const char *rel)
 {
 	size_t len;
-	char *buf = unit_read_file(unit_ref_path(rel), &len);
+	char *buf = unit_read_file(unit_fixture_path(rel), &len);
 	cJSON *j;
 
 	assert_non_null(buf);
@@ -103,7 +103,7 @@ static void fixture_services(void **state)
 	cJSON *list;
 
 	unit_log_start();
-	list = load("k8s-fixtures/services.json");
+	list = load("k8s/services.json");
 	assert_int_equal(kube_list_meta_get(list, &lm), 0);
 	assert_string_equal(lm.resource_version, "48213");
 	assert_string_equal(lm.cont, "");
@@ -231,7 +231,7 @@ static void watch_stream(void **state)
 		{ KUBE_EV_ERROR, "", NULL },
 	};
 	size_t len, n = 0;
-	char *buf = unit_read_file(unit_ref_path("k8s-fixtures/watch-services.jsonl"), &len);
+	char *buf = unit_read_file(unit_fixture_path("k8s/watch-services.jsonl"), &len);
 	char *line = buf, *nl;
 
 	assert_non_null(buf);

@@ -86,7 +86,7 @@ static void strip_dom(cJSON *list)
 static void fixture_same_dom_less_managed_fields(void **state)
 {
 	size_t len, n;
-	char *text = unit_read_file(unit_ref_path("k8s-fixtures/services.json"), &len);
+	char *text = unit_read_file(unit_fixture_path("k8s/services.json"), &len);
 	cJSON *want, *got;
 
 	(void)state;

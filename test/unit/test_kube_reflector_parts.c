@@ -199,7 +199,7 @@ static void cache_relist_diff(void **state)
 	kube_cache_free(c);
 }
 
-/* The wire form of k8s-api.md section 5.2 (client-go's sorted keys). */
+/* The query strings kube-proxy's informers send (client-go sorts the keys). */
 static void query_strings(void **state)
 {
 	struct kube_reflector_opts svc = {

@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_print.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 static char *read_ref(const char *rel)
 {
-	char *s = unit_read_file(unit_ref_path(rel), NULL);
+	char *s = unit_read_file(unit_fixture_path(rel), NULL);
 
 	if (!s)
-		fail_msg("cannot read %s", unit_ref_path(rel));
+		fail_msg("cannot read %s", unit_fixture_path(rel));
 	return s;
 }
 

@@ -2,7 +2,8 @@
 /*
  * The central golden test: the netlink replies recorded from a real 6.1
  * kernel (full/15, stats/31, rebuilt and decoded by nlreplay) go through the
- * command-line parser, the sort and the printers, and the result must equal,
+ * command-line parser and the listing commands (ipvs_cli_show: what kipvs -L
+ * and -S run, with the replay as the kernel), and the result must equal,
  * byte for byte, what Debian 12's ipvsadm 1.31 printed on that kernel state
  * (stdout, stderr and exit status of each capture).
  */
@@ -14,11 +15,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_cli.h"
-#include "../../ipvs/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_cli.h"
+#include "../../ipvs/admin/ipvs_cli_show.h"
+#include "../../ipvs/admin/ipvs_print.h"
 #include "support/nlreplay.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 struct result {
 	char *out, *err;
@@ -28,10 +30,10 @@ struct result {
 
 static char *read_ref(const char *rel)
 {
-	char *s = unit_read_file(unit_ref_path(rel), NULL);
+	char *s = unit_read_file(unit_fixture_path(rel), NULL);
 
 	if (!s)
-		fail_msg("cannot read %s", unit_ref_path(rel));
+		fail_msg("cannot read %s", unit_fixture_path(rel));
 	return s;
 }
 
@@ -46,45 +48,98 @@ static int split(char *line, char **argv, int max)
 	return n;
 }
 
-/* What cmd/admin.c does for the read-only commands, against a replayed table. */
+/* --- the replayed kernel as the listing commands' source ------------------------ */
+
+/* A copy of @f appended to @t (its counters too when @t keeps them). */
+static int copy_vs(struct ipvs_vs *vs, const struct ipvs_vs *f, bool stats)
+{
+	vs->svc = f->svc;
+	if (stats && ipvs_vs_keep_stats(vs))
+		return -ENOMEM;
+	for (size_t j = 0; j < f->n_dests; j++)
+		if (ipvs_vs_add_dest(vs, &f->dests[j]))
+			return -ENOMEM;
+	if (!stats)
+		return 0;
+	*ipvs_vs_stats(vs, NULL) = *ipvs_vs_stats_or_zero(f, NULL);
+	for (size_t j = 0; j < f->n_dests; j++)
+		*ipvs_vs_stats(vs, &vs->dests[j]) = *ipvs_vs_stats_or_zero(f, &f->dests[j]);
+	return 0;
+}
+
+static int r_info(void *ctx, struct ipvs_info *out)
+{
+	const struct nlreplay *r = ctx;
+
+	*out = r->info;
+	return r->has_info ? 0 : -EIO;
+}
+
+static int r_table(void *ctx, struct ipvs_table *out)
+{
+	const struct nlreplay *r = ctx;
+
+	for (size_t i = 0; i < r->table.n; i++) {
+		struct ipvs_vs *vs = ipvs_table_add(out, &r->table.vs[i].svc);
+
+		if (!vs || copy_vs(vs, &r->table.vs[i], out->with_stats))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int r_one(void *ctx, struct ipvs_vs *vs)
+{
+	const struct nlreplay *r = ctx;
+	const struct ipvs_vs *f = ipvs_table_find(&r->table, &vs->svc);
+
+	return f ? copy_vs(vs, f, true) : -ESRCH;
+}
+
+static int r_timeouts(void *ctx, struct ipvs_timeouts *out)
+{
+	const struct nlreplay *r = ctx;
+
+	*out = r->timeouts;
+	return r->has_timeouts ? 0 : -EIO;
+}
+
+static int r_daemons(void *ctx, struct ipvs_daemon out[2], size_t *n)
+{
+	const struct nlreplay *r = ctx;
+
+	memcpy(out, r->daemons, sizeof(r->daemons));
+	*n = r->n_daemons;
+	return 0;
+}
+
+/* The kipvs command's own parse and listing code (cmd/admin.c runs the
+ * same two calls), against a replayed table. */
 static void run(const struct nlreplay *r, int argc, char **argv, struct result *res)
 {
 	FILE *out = open_memstream(&res->out, &res->out_len);
 	FILE *err = open_memstream(&res->err, &res->err_len);
+	const struct ipvs_cli_source src = {
+		.info = r_info,
+		.table = r_table,
+		.one = r_one,
+		.timeouts = r_timeouts,
+		.daemons = r_daemons,
+		.ctx = (void *)r,
+	};
 	struct ipvs_cli_req req;
 	struct ipvs_cli_error e;
-	int rc = 0;
 
 	assert_non_null(out);
 	assert_non_null(err);
 	if (ipvs_cli_parse(argc, argv, false, &req, &e)) {
 		fputs(e.msg, err);
-		rc = e.status;
-	} else if (req.cmd == IPVS_CLI_SAVE) {
-		assert_int_equal(ipvs_print_save(out, &r->table, req.fmt), 0);
-	} else if (req.cmd == IPVS_CLI_LIST && (req.options & IPVS_CLI_OPT_TIMEOUT)) {
-		assert_true(r->has_timeouts);
-		assert_int_equal(ipvs_print_timeouts(out, &r->timeouts), 0);
-	} else if (req.cmd == IPVS_CLI_LIST && (req.options & IPVS_CLI_OPT_DAEMON)) {
-		assert_int_equal(ipvs_print_daemons(out, r->daemons, r->n_daemons), 0);
-	} else if (req.cmd == IPVS_CLI_LIST && (req.options & IPVS_CLI_OPT_SERVICE)) {
-		const struct ipvs_vs *vs = ipvs_table_find(&r->table, &req.svc);
-
-		if (!vs) {
-			fprintf(err, "%s\n", ipvs_cli_strerror(IPVS_CLI_LIST, -ESRCH));
-			rc = 1;
-		} else {
-			assert_int_equal(ipvs_print_one(out, vs, req.fmt), 0);
-		}
-	} else if (req.cmd == IPVS_CLI_LIST) {
-		assert_true(r->has_info);
-		assert_int_equal(ipvs_print_list(out, &r->info, &r->table, req.fmt), 0);
+		res->rc = e.status;
 	} else {
-		fail_msg("unexpected command %d", req.cmd);
+		res->rc = ipvs_cli_show(&req, &src, out, err);
 	}
 	fclose(out);
 	fclose(err);
-	res->rc = rc;
 }
 
 /* Runs capture @name (e.g. "full/01_Ln") against @r and compares everything. */
@@ -120,7 +175,7 @@ static void golden(const struct nlreplay *r, const char *name)
 
 static void load(struct nlreplay *r, const char *rel)
 {
-	int err = nlreplay_load(unit_ref_path(rel), r);
+	int err = nlreplay_load(unit_fixture_path(rel), r);
 
 	if (err)
 		fail_msg("nlreplay_load(%s) = %d", rel, err);

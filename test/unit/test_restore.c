@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_print.h"
-#include "../../ipvs/ipvs_restore.h"
+#include "../../ipvs/admin/ipvs_print.h"
+#include "../../ipvs/admin/ipvs_restore.h"
 
-#define CAP "ipvsadm-captures/"
+#define CAP "ipvsadm/"
 
 static int parse_text(const char *text, struct ipvs_restore *r)
 {
@@ -102,7 +102,7 @@ static void round_trip_captures(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(saves) / sizeof(saves[0]); i++) {
-		char *text = unit_read_file(unit_ref_path(saves[i]), NULL);
+		char *text = unit_read_file(unit_fixture_path(saves[i]), NULL);
 
 		assert_non_null(text);
 		round_trip_text(text);
@@ -113,8 +113,8 @@ static void round_trip_captures(void **state)
 /* full/03: ipvsadm -R stops at line 1 (full/16); kipvs names every bad line. */
 static void full_save_has_unrestorable_lines(void **state)
 {
-	char *text = unit_read_file(unit_ref_path(CAP "full/03_Sn.out"), NULL);
-	char *want = unit_read_file(unit_ref_path(CAP "full/16_restore.err"), NULL);
+	char *text = unit_read_file(unit_fixture_path(CAP "full/03_Sn.out"), NULL);
+	char *want = unit_read_file(unit_fixture_path(CAP "full/16_restore.err"), NULL);
 	struct ipvs_restore r;
 
 	assert_non_null(text);
@@ -140,7 +140,7 @@ static void full_save_has_unrestorable_lines(void **state)
 /* Without the lines ipvsadm cannot restore, the full table round-trips. */
 static void full_save_without_bad_lines(void **state)
 {
-	char *text = unit_read_file(unit_ref_path(CAP "full/03_Sn.out"), NULL);
+	char *text = unit_read_file(unit_fixture_path(CAP "full/03_Sn.out"), NULL);
 	size_t cap = strlen(text) + 1, len = 0;
 	char *kept = calloc(1, cap), *line, *save = NULL;
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../ipvs/ipvs_sort.h"
+#include "../../ipvs/admin/ipvs_sort.h"
 
 static struct ipvs_service svc(uint16_t proto, const char *addr, uint16_t port)
 {

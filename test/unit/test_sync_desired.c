@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The desired-table rules, one test per Service shape (kube-proxy-ipvs.md
- * §1 and §3): which Services and ports become virtual servers, with what
+ * The desired-table rules, one test per Service shape (as kube-proxy's IPVS
+ * mode builds them): which Services and ports become virtual servers, with what
  * scheduler, flags and timeout, and which addresses are bound.
  */
 #include "unit.h"

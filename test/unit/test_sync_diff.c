@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The diff: wanted vs kernel tables → ordered changes; ownership; graceful
- * termination with explicit time; sync passes through the ops table.
+ * termination with explicit time; the in-memory kernel's semantics. (The
+ * passes that use the diff: test_sync_reconcile.c.)
  *
  * Owned addresses in these tests: 10.96.0.1, 10.96.0.2 and 192.0.2.1 are
  * bound on kube-ipvs0; 172.18.0.2 is a node address (NodePorts
@@ -12,8 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "../../sync/sync_mem.h"
-#include "../../sync/sync_ops.h"
+#include "support/sync_mem.h"
 #include "test_sync_fx.h"
 
 #define MIN_MS (60ULL * 1000)
@@ -44,6 +44,21 @@ static void dfx_fini(struct dfx *x)
 	sync_drain_free(x->drain);
 }
 
+/* Every virtual server of two plain tables through sync_diff_vs (the
+ * wanted ones first, then what is left of @have), as a pass does. */
+static int diff_tables(struct sync_diff *c, const struct ipvs_table *want,
+                       const struct ipvs_table *have)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < want->n; i++)
+		err = sync_diff_vs(c, &want->vs[i], ipvs_table_find(have, &want->vs[i].svc), false);
+	for (size_t i = 0; !err && i < have->n; i++)
+		if (!ipvs_table_find(want, &have->vs[i].svc))
+			err = sync_diff_vs(c, NULL, &have->vs[i], false);
+	return err;
+}
+
 /* Diff @want against @have at time @now; returns the changes as text. */
 static char *diff(struct dfx *x, const char *want, const char *have, uint64_t now)
 {
@@ -57,7 +72,7 @@ static char *diff(struct dfx *x, const char *want, const char *have, uint64_t no
 	fx_table_parse(&w, want);
 	fx_table_parse(&h, have);
 	sync_diff_init(&c, &x->own, x->drain, now, sync_changes_emit, &ch);
-	assert_int_equal(sync_diff_tables(&c, &w, &h), 0);
+	assert_int_equal(diff_tables(&c, &w, &h), 0);
 	sync_diff_clear(&c);
 	out = fx_changes_text(&ch);
 	sync_changes_free(&ch);
@@ -397,207 +412,6 @@ static void deletes_come_last(void **state)
 
 /* A store-driven case: the keyed diff of one updated Service equals the full
  * diff, and only touches that Service's virtual servers. */
-static void keyed_equals_full(void **state)
-{
-	struct fx f;
-	struct dfx x;
-	struct kube_service *s;
-	struct kube_endpoint_slice *sl;
-	struct ipvs_table have;
-	struct sync_keys touched;
-	struct sync_changes full = { 0 }, keyed = { 0 };
-	struct sync_diff c;
-	char *a, *b;
-
-	fx_init(&f);
-	dfx_init(&x);
-	sync_keys_init(&touched);
-	ipvs_table_init(&have);
-	for (int i = 1; i <= 2; i++) {
-		char key[32], ip[32];
-
-		snprintf(key, sizeof(key), "shop/s%d", i);
-		snprintf(ip, sizeof(ip), "10.96.0.%d", i);
-		s = fx_service(key, ip);
-		fx_port(s, "http", IPPROTO_TCP, 80, 0);
-		fx_add_svc(&f, s);
-		snprintf(key, sizeof(key), "shop/s%d-1", i);
-		sl = fx_slice(key, key + 5, AF_INET);
-		sl->service_name[2] = '\0'; /* "s1-1" → "s1" */
-		fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
-		fx_ep(sl, i == 1 ? "10.244.0.1" : "10.244.0.2", NULL, FX_RS);
-		fx_add_slice(&f, sl);
-	}
-	assert_int_equal(sync_desired_build(f.d, f.st, &f.node), 0);
-	assert_int_equal(sync_desired_to_table(f.d, &have), 0);
-	/* s1 gets a second endpoint and changes port number. */
-	s = fx_service("shop/s1", "10.96.0.1");
-	fx_port(s, "http", IPPROTO_TCP, 81, 0);
-	fx_add_svc(&f, s);
-	sl = fx_slice("shop/s1-2", "s1", AF_INET);
-	fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
-	fx_ep(sl, "10.244.0.3", NULL, FX_RS);
-	fx_add_slice(&f, sl);
-	assert_int_equal(sync_desired_update(f.d, f.st, &f.node, "shop/s1", &touched), 0);
-	assert_int_equal(touched.n, 2);
-	sync_diff_init(&c, &x.own, NULL, 0, sync_changes_emit, &keyed);
-	assert_int_equal(sync_diff_keys(&c, f.d, &touched, &have, NULL), 0);
-	sync_diff_clear(&c);
-	sync_diff_init(&c, &x.own, NULL, 0, sync_changes_emit, &full);
-	assert_int_equal(sync_diff_full(&c, f.d, &have, NULL), 0);
-	sync_diff_clear(&c);
-	a = fx_changes_text(&keyed);
-	b = fx_changes_text(&full);
-	assert_string_equal(a, b);
-	assert_text(a, "add_service tcp/10.96.0.1:81 rr flags=0 timeout=0\n"
-	               "add_dest tcp/10.96.0.1:81 10.244.0.1:8080 w=1\n"
-	               "add_dest tcp/10.96.0.1:81 10.244.0.3:8080 w=1\n"
-	               "del_service tcp/10.96.0.1:80\n");
-	free(b);
-	sync_changes_free(&keyed);
-	sync_changes_free(&full);
-	ipvs_table_free(&have);
-	sync_keys_free(&touched);
-	dfx_fini(&x);
-	fx_fini(&f);
-}
-
-/* --- passes through the ops table ------------------------------------------------ */
-
-static void run_through_mem_ops(void **state)
-{
-	struct dfx x;
-	struct sync_mem *m;
-	struct ipvs_table want, init;
-	struct sync_result res;
-	struct sync_run r;
-	char *t;
-
-	dfx_init(&x);
-	assert_int_equal(sync_mem_new(&m), 0);
-	ipvs_table_init(&want);
-	ipvs_table_init(&init);
-	fx_table_parse(&init, "-A -t 5.5.5.5:57 -s rr\n"
-	                      "-A -t 10.96.0.1:80 -s rr\n"
-	                      "-a -t 10.96.0.1:80 -r 10.244.0.7:8080 -m -w 1 conns=1/0\n");
-	assert_int_equal(sync_mem_load(m, &init), 0);
-	fx_table_parse(&want, "-A -t 10.96.0.1:80 -s wlc\n"
-	                      "-a -t 10.96.0.1:80 -r 10.244.0.1:8080 -m -w 1\n"
-	                      "-A -u 10.96.0.2:53 -s rr -p 10800\n"
-	                      "-a -u 10.96.0.2:53 -r 10.244.0.1:53 -m -w 1\n");
-	r = (struct sync_run){ .ops = &sync_mem_ops,
-		               .be = m,
-		               .own = &x.own,
-		               .drain = x.drain,
-		               .now_ms = 0,
-		               .batch = 2 };
-	assert_int_equal(sync_run_table(&r, &want, &res), 0);
-	assert_int_equal(res.failed, 0);
-	assert_int_equal(res.sent, 5);
-	assert_int_equal(res.diff.dest_drain, 1);
-	{
-		struct ipvs_table got;
-
-		ipvs_table_init(&got);
-		assert_int_equal(sync_table_append(&got, sync_mem_table(m)), 0);
-		sync_table_sort(&got);
-		t = fx_table_text(&got);
-		ipvs_table_free(&got);
-	}
-	assert_text(t, "-A -t 5.5.5.5:57 -s rr\n"
-	               "-A -t 10.96.0.1:80 -s wlc\n"
-	               "-a -t 10.96.0.1:80 -r 10.244.0.1:8080 -m -w 1\n"
-	               "-a -t 10.96.0.1:80 -r 10.244.0.7:8080 -m -w 0\n"
-	               "-A -u 10.96.0.2:53 -s rr -p 10800\n"
-	               "-a -u 10.96.0.2:53 -r 10.244.0.1:53 -m -w 1\n");
-	/* A second pass changes nothing. */
-	assert_int_equal(sync_run_table(&r, &want, &res), 0);
-	assert_int_equal(res.sent, 0);
-	assert_int_equal(res.diff.draining, 1);
-	ipvs_table_free(&want);
-	ipvs_table_free(&init);
-	sync_mem_free(m);
-	dfx_fini(&x);
-}
-
-/* The daemon's two passes over the ops table: a full one (dump + diff of
- * everything) and a keyed one after one EndpointSlice changed (only that
- * Service's VSs are read and diffed). */
-static void run_full_and_keys_through_ops(void **state)
-{
-	struct fx f;
-	struct dfx x;
-	struct sync_mem *m;
-	struct sync_result res;
-	struct sync_run r;
-	struct sync_keys touched;
-	struct kube_service *s;
-	struct kube_endpoint_slice *sl;
-	struct ipvs_table want, got;
-	size_t calls;
-	char *a, *b;
-
-	fx_init(&f);
-	dfx_init(&x);
-	sync_keys_init(&touched);
-	assert_int_equal(sync_mem_new(&m), 0);
-	for (int i = 1; i <= 2; i++) {
-		char key[32], ip[32], sk[32], sn[8];
-
-		snprintf(key, sizeof(key), "shop/s%d", i);
-		snprintf(sn, sizeof(sn), "s%d", i);
-		snprintf(sk, sizeof(sk), "shop/s%d-1", i);
-		snprintf(ip, sizeof(ip), "10.96.0.%d", i);
-		s = fx_service(key, ip);
-		fx_port(s, "http", IPPROTO_TCP, 80, 0);
-		fx_add_svc(&f, s);
-		sl = fx_slice(sk, sn, AF_INET);
-		fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
-		fx_ep(sl, i == 1 ? "10.244.0.1" : "10.244.0.2", NULL, FX_RS);
-		fx_add_slice(&f, sl);
-	}
-	assert_int_equal(sync_desired_build(f.d, f.st, &f.node), 0);
-	r = (struct sync_run){ .ops = &sync_mem_ops, .be = m, .own = &x.own, .drain = x.drain };
-	assert_int_equal(sync_run_full(&r, f.d, &res), 0);
-	assert_int_equal(res.failed, 0);
-	assert_int_equal(res.diff.vs_add, 2);
-	assert_int_equal(res.diff.dest_add, 2);
-	/* s1's endpoint moves; only s1 is recomputed and diffed. */
-	sl = fx_slice("shop/s1-1", "s1", AF_INET);
-	fx_slice_port(sl, "http", IPPROTO_TCP, 8080);
-	fx_ep(sl, "10.244.0.9", NULL, FX_RS);
-	fx_add_slice(&f, sl);
-	assert_int_equal(sync_desired_update(f.d, f.st, &f.node, "shop/s1", &touched), 0);
-	assert_int_equal(touched.n, 1);
-	calls = sync_mem_n_calls(m);
-	assert_int_equal(sync_run_keys(&r, f.d, &touched, &res), 0);
-	assert_int_equal(res.failed, 0);
-	assert_int_equal(res.sent, 2);
-	assert_int_equal(sync_mem_n_calls(m) - calls, 2);
-	ipvs_table_init(&want);
-	ipvs_table_init(&got);
-	assert_int_equal(sync_desired_to_table(f.d, &want), 0);
-	assert_int_equal(sync_table_append(&got, sync_mem_table(m)), 0);
-	sync_table_sort(&got);
-	a = fx_table_text(&want);
-	b = fx_table_text(&got);
-	assert_string_equal(a, b);
-	assert_text(a, "-A -t 10.96.0.1:80 -s rr\n"
-	               "-a -t 10.96.0.1:80 -r 10.244.0.9:8080 -m -w 1\n"
-	               "-A -t 10.96.0.2:80 -s rr\n"
-	               "-a -t 10.96.0.2:80 -r 10.244.0.2:8080 -m -w 1\n");
-	free(b);
-	/* A full pass now finds nothing to do. */
-	assert_int_equal(sync_run_full(&r, f.d, &res), 0);
-	assert_int_equal(res.sent, 0);
-	ipvs_table_free(&want);
-	ipvs_table_free(&got);
-	sync_keys_free(&touched);
-	sync_mem_free(m);
-	dfx_fini(&x);
-	fx_fini(&f);
-}
-
 static void mem_backend_semantics(void **state)
 {
 	struct sync_mem *m;
@@ -639,36 +453,6 @@ static void mem_backend_semantics(void **state)
 	sync_mem_free(m);
 }
 
-static void failed_changes_logged(void **state)
-{
-	struct dfx x;
-	struct sync_mem *m;
-	struct ipvs_table want;
-	struct sync_result res;
-	struct sync_run r;
-
-	dfx_init(&x);
-	unit_log_start();
-	assert_int_equal(sync_mem_new(&m), 0);
-	ipvs_table_init(&want);
-	fx_table_parse(&want, "-A -t 10.96.0.1:80 -s nosuch\n"
-	                      "-a -t 10.96.0.1:80 -r 10.244.0.1:8080 -m -w 1\n");
-	r = (struct sync_run){ .ops = &sync_mem_ops, .be = m, .own = &x.own, .drain = x.drain };
-	assert_int_equal(sync_run_table(&r, &want, &res), 0);
-	assert_int_equal(res.sent, 2);
-	assert_int_equal(res.failed, 2);
-	assert_int_equal(unit_log_count("ipvs_change_failed", "op=add_service",
-	                                "vs=tcp/10.96.0.1:80", "err=-2", NULL),
-	                 1);
-	assert_int_equal(unit_log_count("ipvs_change_failed", "op=add_dest", "dest=10.244.0.1:8080",
-	                                "err=-3", NULL),
-	                 1);
-	unit_log_stop();
-	ipvs_table_free(&want);
-	sync_mem_free(m);
-	dfx_fini(&x);
-}
-
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(add_service_then_dests),
 	cmocka_unit_test(no_change),
@@ -685,11 +469,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(drain_forgets_vanished_dests),
 	cmocka_unit_test(without_drain_state_deletes),
 	cmocka_unit_test(deletes_come_last),
-	cmocka_unit_test(keyed_equals_full),
-	cmocka_unit_test(run_through_mem_ops),
-	cmocka_unit_test(run_full_and_keys_through_ops),
 	cmocka_unit_test(mem_backend_semantics),
-	cmocka_unit_test(failed_changes_logged),
 };
 
 UNIT_MAIN(tests)

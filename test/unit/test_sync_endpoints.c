@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Which destinations each virtual server gets (kube-proxy-ipvs.md §2): the
+ * Which destinations each virtual server gets (as kube-proxy picks them): the
  * slice merge, endpoint conditions and the terminating fallback, ETP/ITP
  * Local with their fallbacks, topology hints, core/v1 Endpoints.
  * The node running the proxy is "node-a" in zone "zone-a" unless a test says
@@ -560,7 +560,7 @@ static void core_v1_endpoints(void **state)
 	s = fx_service("shop/catalog", "10.96.33.44");
 	fx_port(s, "grpc", IPPROTO_TCP, 9090, 0);
 	fx_add_svc(&f, s);
-	/* k8s-fixtures/endpoints.json shop/catalog: two subsets, 9090 and 9091. */
+	/* test/fixtures/k8s/endpoints.json shop/catalog: two subsets, 9090 and 9091. */
 	e = fx_endpoints("shop/catalog");
 	ss = fx_subset(e);
 	fx_subset_addr(ss, "10.244.1.7", "node-b", true);

@@ -15,9 +15,9 @@
 #include <sys/socket.h>
 
 #include "../../lib/kube/kube_types.h"
+#include "../../ipvs/admin/ipvs_print.h"
 #include "../../sync/sync_desired.h"
 #include "../../sync/sync_diff.h"
-#include "../../sync/sync_save.h"
 #include "../../sync/sync_store.h"
 
 #define FX_R  0x1 /* ready */
@@ -234,29 +234,19 @@ static inline void fx_add_slice(struct fx *f, struct kube_endpoint_slice *s)
 /* The table as ipvsadm -S -n lines in sync_table order. Caller frees. */
 static inline char *fx_table_text(const struct ipvs_table *t)
 {
-	size_t cap = 4096, len = 0;
-	char *out = malloc(cap), line[SYNC_SAVE_LINE_MAX];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
 
-	assert_non_null(out);
-	out[0] = '\0';
+	assert_non_null(f);
 	for (size_t i = 0; i < t->n; i++) {
-		for (size_t j = 0; j <= t->vs[i].n_dests; j++) {
-			int n = j == 0 ? sync_save_service(&t->vs[i].svc, line, sizeof(line))
-			               : sync_save_dest(&t->vs[i].svc, &t->vs[i].dests[j - 1], line,
-			                                sizeof(line));
-
-			assert_true(n > 0);
-			while (len + (size_t)n + 2 > cap) {
-				cap *= 2;
-				out = realloc(out, cap);
-				assert_non_null(out);
-			}
-			memcpy(out + len, line, (size_t)n);
-			len += (size_t)n;
-			out[len++] = '\n';
-			out[len] = '\0';
-		}
+		assert_int_equal(ipvs_print_save_service(f, &t->vs[i].svc, IPVS_FMT_NUMERIC), 0);
+		for (size_t j = 0; j < t->vs[i].n_dests; j++)
+			assert_int_equal(ipvs_print_save_dest(f, &t->vs[i].svc, &t->vs[i].dests[j],
+			                                      IPVS_FMT_NUMERIC),
+			                 0);
 	}
+	fclose(f);
 	return out;
 }
 

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Node config (NodePort address selection as kube-proxy's
- * NodePortAddresses does it), the scheduler vocabulary, and the ipvsadm -S
- * line formatter render uses (checked against lines ipvsadm 1.31 saved, from
- * ipvsadm-format.md §3).
+ * NodePortAddresses does it) and the scheduler vocabulary. (The ipvsadm -S
+ * lines render writes: test_print.c.)
  */
 #include "unit.h"
 
@@ -11,7 +10,6 @@
 #include <netinet/in.h>
 
 #include "../../sync/sync_node.h"
-#include "../../sync/sync_save.h"
 #include "test_sync_fx.h"
 
 static char *addrs_text(const struct net_addr *a, size_t n)
@@ -122,91 +120,10 @@ static void scheduler_names_and_flags(void **state)
 	assert_string_equal(sync_sched_flags_fmt("mh", IP_VS_SVC_F_SCHED3, buf, sizeof(buf)), "");
 }
 
-static struct ipvs_service svc(uint16_t proto, const char *addr, uint16_t port, const char *sched)
-{
-	struct ipvs_service s;
-
-	memset(&s, 0, sizeof(s));
-	s.addr = fx_addr(addr);
-	s.protocol = proto;
-	s.port = port;
-	snprintf(s.sched_name, sizeof(s.sched_name), "%s", sched);
-	s.netmask = s.addr.af == AF_INET6 ? 128 : 0xffffffffu;
-	return s;
-}
-
-static void save_lines(void **state)
-{
-	char line[SYNC_SAVE_LINE_MAX];
-	struct ipvs_service s;
-	struct ipvs_dest d;
-
-	/* Examples ipvsadm 1.31 saved (ipvsadm-format.md §3). */
-	s = svc(IPPROTO_TCP, "10.96.0.1", 443, "rr");
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -t 10.96.0.1:443 -s rr");
-	memset(&d, 0, sizeof(d));
-	d.addr = fx_addr("10.244.1.3");
-	d.port = 6443;
-	d.weight = 1;
-	assert_true(sync_save_dest(&s, &d, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-a -t 10.96.0.1:443 -r 10.244.1.3:6443 -m -w 1");
-	s = svc(IPPROTO_UDP, "10.96.0.10", 53, "rr");
-	s.flags = IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_HASHED;
-	s.timeout = 10800;
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -u 10.96.0.10:53 -s rr -p 10800");
-	s = svc(IPPROTO_TCP, "192.168.50.1", 8080, "wrr");
-	s.flags = IP_VS_SVC_F_PERSISTENT;
-	s.timeout = 360;
-	s.netmask = htonl(0xffffff00);
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -t 192.168.50.1:8080 -s wrr -p 360 -M 255.255.255.0");
-	s = svc(IPPROTO_TCP, "1.2.3.4", 80, "mh");
-	s.flags = IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2;
-	s.timeout = 60;
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -t 1.2.3.4:80 -s mh -p 60 -b mh-fallback,mh-port");
-	s = svc(IPPROTO_UDP, "10.96.0.20", 6, "rr");
-	s.flags = IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_ONEPACKET;
-	s.timeout = 50;
-	s.netmask = htonl(0xffffff80);
-	snprintf(s.pe_name, sizeof(s.pe_name), "sip");
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -u 10.96.0.20:6 -s rr -p 50 -M 255.255.255.128 --pe sip -o");
-	s = svc(IPPROTO_SCTP, "10.96.0.50", 3868, "rr");
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A --sctp-service 10.96.0.50:3868 -s rr");
-	s = svc(IPPROTO_TCP, "2001:db8::1", 80, "rr");
-	s.flags = IP_VS_SVC_F_PERSISTENT;
-	s.timeout = 120;
-	s.netmask = 64;
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -t [2001:db8::1]:80 -s rr -p 120 -M 64");
-	d.addr = fx_addr("2001:db8::20");
-	d.port = 0;
-	d.conn_flags = IP_VS_CONN_F_DROUTE;
-	assert_true(sync_save_dest(&s, &d, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-a -t [2001:db8::1]:80 -r [2001:db8::20]:0 -g -w 1");
-	s = svc(IPPROTO_TCP, "10.96.0.62", 80, "rr");
-	s.flags = IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED3;
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -t 10.96.0.62:80 -s rr -b flag-1,flag-3");
-	memset(&s, 0, sizeof(s));
-	s.addr.af = AF_INET6;
-	s.fwmark = 2;
-	snprintf(s.sched_name, sizeof(s.sched_name), "rr");
-	assert_true(sync_save_service(&s, line, sizeof(line)) > 0);
-	assert_string_equal(line, "-A -f 2 -6 -s rr");
-	/* Too small a buffer. */
-	assert_int_equal(sync_save_service(&s, line, 5), -ENOSPC);
-}
-
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(node_addresses),
 	cmocka_unit_test(local_addresses),
 	cmocka_unit_test(scheduler_names_and_flags),
-	cmocka_unit_test(save_lines),
 };
 
 UNIT_MAIN(tests)

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Property tests of the diff, through the in-memory kernel (sync_mem).
+ * Property tests of the daemon's sync passes (sync_reconcile), through the
+ * in-memory kernel (sync_mem).
  *
- * 1. For random tables A (the kernel: kipvs's, foreign, excluded, fwmark
- *    virtual servers, random weights/methods/counters) and B (wanted):
- *    applying diff(A→B) to A gives B on every owned virtual server, leaves
- *    every foreign or excluded one exactly as it was, never sends a change
- *    the kernel refuses, and a second pass sends nothing. With graceful
- *    termination, TCP destinations with connections stay at weight 0 until
- *    their connections end or the timeout passes, then the table is B.
- * 2. For a random store and random changes to it, the keyed diffs of every
- *    service (what the reconcile loop sends per dirty service) add up to
- *    exactly the full diff of the whole table.
+ * 1. For a random kernel table A (kipvs's, foreign, excluded, fwmark
+ *    virtual servers, random weights/methods/counters, some of the wanted
+ *    ones with other settings) and a random cluster whose wanted table is B:
+ *    a full pass, in chunks of random size, gives B on every owned virtual
+ *    server, leaves every foreign or excluded one exactly as it was, never
+ *    sends a change the kernel refuses, binds exactly B's addresses, and a
+ *    second pass sends nothing. TCP destinations with connections stay at
+ *    weight 0 until their connections end (a drain pass) or the graceful
+ *    timeout passes, then the table is B.
+ * 2. For a random cluster and random changes to it, a dirty pass over every
+ *    service (what the daemon sends per dirty service) sends exactly the
+ *    changes a full pass of the whole table sends, and leaves the same
+ *    table.
  *
  * Seeds are fixed (KIPVS_PROP_SEED overrides) so a failure reproduces.
  */
@@ -20,8 +24,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "../../sync/sync_mem.h"
-#include "../../sync/sync_ops.h"
+#include "support/sync_mem.h"
+#include "../../sync/driver/sync_reconcile.h"
 #include "test_sync_fx.h"
 
 static uint64_t rng_state;
@@ -160,23 +164,6 @@ static void rand_table(struct ipvs_table *t, bool kernel)
 	}
 }
 
-static void own_init(struct sync_own *o)
-{
-	struct net_addr bound[16], node = v4(172, 18, 0, 2);
-	struct net_cidr ex;
-	size_t n = 0;
-
-	for (int i = 1; i <= 12; i++)
-		bound[n++] = v4(10, 96, 0, (uint8_t)i);
-	for (int i = 1; i <= 4; i++)
-		bound[n++] = v6(0xfd00, (uint8_t)i);
-	sync_own_init(o);
-	assert_int_equal(sync_own_set_bound(o, bound, n), 0);
-	assert_int_equal(sync_own_set_node(o, &node, 1), 0);
-	assert_int_equal(cidr_parse("10.99.0.0/16", &ex), 0);
-	assert_int_equal(sync_own_set_exclude(o, &ex, 1), 0);
-}
-
 static bool svc_equal(const struct ipvs_service *a, const struct ipvs_service *b)
 {
 	return ipvs_service_same(a, b) && !strcmp(a->sched_name, b->sched_name) &&
@@ -210,65 +197,6 @@ static bool vs_equal(const struct ipvs_vs *got, const struct ipvs_vs *exp, bool 
 	return matched == exp->n_dests;
 }
 
-struct case_ctx {
-	struct ipvs_table a, b;
-	struct sync_own own;
-	struct sync_mem *m;
-};
-
-/* Checks the kernel against A and B; @draining allows weight-0 leftovers. */
-static void check(struct case_ctx *c, bool draining)
-{
-	const struct ipvs_table *k = sync_mem_table(c->m);
-
-	/* Wanted and not excluded: exactly B. Owned, unwanted: gone. Foreign
-	 * or excluded: exactly as in A. Nothing else. */
-	for (size_t i = 0; i < c->b.n; i++) {
-		const struct ipvs_vs *want = &c->b.vs[i], *got = ipvs_table_find(k, &want->svc);
-
-		if (sync_own_excluded(&c->own, &want->svc.addr))
-			continue;
-		assert_non_null(got);
-		assert_true(vs_equal(got, want, draining));
-		for (size_t j = 0; j < got->n_dests; j++)
-			if (draining && !ipvs_vs_find_dest(want, &got->dests[j])) {
-				assert_int_equal(want->svc.protocol, IPPROTO_TCP);
-				assert_true(got->dests[j].active_conns + got->dests[j].inact_conns >
-				            0);
-			}
-	}
-	for (size_t i = 0; i < c->a.n; i++) {
-		const struct ipvs_vs *was = &c->a.vs[i], *got = ipvs_table_find(k, &was->svc);
-		bool wanted = ipvs_table_find(&c->b, &was->svc) != NULL;
-		bool excluded = sync_own_excluded(&c->own, &was->svc.addr);
-
-		if (excluded || (!wanted && !sync_own_owns(&c->own, &was->svc))) {
-			assert_non_null(got);
-			assert_true(svc_equal(&got->svc, &was->svc));
-			assert_int_equal(got->n_dests, was->n_dests);
-			assert_true(vs_equal(got, was, false));
-		} else if (!wanted) {
-			assert_null(got);
-		}
-	}
-	for (size_t i = 0; i < k->n; i++)
-		assert_true(ipvs_table_find(&c->a, &k->vs[i].svc) ||
-		            ipvs_table_find(&c->b, &k->vs[i].svc));
-}
-
-static void run(struct case_ctx *c, struct sync_drain *dr, uint64_t now, struct sync_result *res)
-{
-	struct sync_run r = { .ops = &sync_mem_ops,
-		              .be = c->m,
-		              .own = &c->own,
-		              .drain = dr,
-		              .now_ms = now,
-		              .batch = 1 + rnd(8) };
-
-	assert_int_equal(sync_run_table(&r, &c->b, res), 0);
-	assert_int_equal(res->failed, 0); /* never a change the kernel refuses */
-}
-
 static void zero_all_conns(struct sync_mem *m)
 {
 	const struct ipvs_table *k = sync_mem_table(m);
@@ -282,84 +210,6 @@ static void zero_all_conns(struct sync_mem *m)
 		}
 }
 
-static void diff_applied_gives_b(void **state)
-{
-	struct sync_diff_stats tot = { 0 };
-
-	seed(0x5eed1234);
-	for (int iter = 0; iter < 400; iter++) {
-		struct case_ctx c;
-		struct sync_result res;
-		struct sync_drain *dr;
-		bool graceful = iter % 2;
-
-		ipvs_table_init(&c.a);
-		ipvs_table_init(&c.b);
-		own_init(&c.own);
-		assert_int_equal(sync_mem_new(&c.m), 0);
-		rand_table(&c.a, true);
-		rand_table(&c.b, false);
-		/* Make some wanted VSs already present with other settings. */
-		for (size_t i = 0; i < c.b.n && c.a.n; i++)
-			if (rnd(3) == 0 && !ipvs_table_find(&c.a, &c.b.vs[i].svc)) {
-				struct ipvs_service s = c.b.vs[i].svc;
-				struct ipvs_vs *vs;
-
-				snprintf(s.sched_name, sizeof(s.sched_name), "%s", scheds[rnd(4)]);
-				s.flags |= IP_VS_SVC_F_HASHED;
-				vs = ipvs_table_add(&c.a, &s);
-				assert_non_null(vs);
-				rand_dests(vs, true);
-			}
-		assert_int_equal(sync_mem_load(c.m, &c.a), 0);
-		assert_int_equal(sync_drain_new(&dr, 15 * 60 * 1000), 0);
-
-		run(&c, graceful ? dr : NULL, 1000, &res);
-		check(&c, graceful);
-		tot.vs_add += res.diff.vs_add;
-		tot.vs_edit += res.diff.vs_edit;
-		tot.vs_del += res.diff.vs_del;
-		tot.dest_add += res.diff.dest_add;
-		tot.dest_edit += res.diff.dest_edit;
-		tot.dest_del += res.diff.dest_del;
-		tot.dest_drain += res.diff.dest_drain;
-		tot.draining += res.diff.draining;
-		tot.foreign += res.diff.foreign;
-		tot.excluded += res.diff.excluded;
-		/* A second pass at the same time sends nothing. */
-		run(&c, graceful ? dr : NULL, 1000, &res);
-		assert_int_equal(res.sent, 0);
-		if (graceful) {
-			if (rnd(2)) {
-				/* Connections end: the leftovers go, the table is B. */
-				zero_all_conns(c.m);
-				run(&c, dr, 2000, &res);
-			} else {
-				/* Or the graceful timeout passes. */
-				run(&c, dr, 1000 + 15 * 60 * 1000, &res);
-			}
-			check(&c, false);
-			assert_int_equal(sync_drain_count(dr), 0);
-			run(&c, dr, 3000 + 15 * 60 * 1000, &res);
-			assert_int_equal(res.sent, 0);
-		}
-		sync_drain_free(dr);
-		sync_mem_free(c.m);
-		sync_own_clear(&c.own);
-		ipvs_table_free(&c.a);
-		ipvs_table_free(&c.b);
-	}
-	/* The random cases did exercise every kind of decision. */
-	print_message("adds %zu/%zu edits %zu/%zu dels %zu/%zu drains %zu (+%zu at 0) "
-	              "foreign %zu excluded %zu\n",
-	              tot.vs_add, tot.dest_add, tot.vs_edit, tot.dest_edit, tot.vs_del,
-	              tot.dest_del, tot.dest_drain, tot.draining, tot.foreign, tot.excluded);
-	assert_true(tot.vs_add && tot.vs_edit && tot.vs_del && tot.dest_add && tot.dest_edit &&
-	            tot.dest_del && tot.dest_drain && tot.draining && tot.foreign && tot.excluded);
-}
-
-/* --- keyed diffs add up to the full diff ----------------------------------- */
-
 #define N_SVC 24
 
 static void rand_service(struct fx *f, int i)
@@ -372,7 +222,11 @@ static void rand_service(struct fx *f, int i)
 	snprintf(key, sizeof(key), "ns/s%d", i);
 	snprintf(sname, sizeof(sname), "s%d", i);
 	/* Each Service has its own addresses: no two claim one VS. */
-	snprintf(ip, sizeof(ip), rnd(4) ? "10.96.0.%d" : "10.96.0.%d,fd00::%d", i + 1, i + 1);
+	if (rnd(8) == 0) /* inside --ipvs-exclude-cidrs */
+		snprintf(ip, sizeof(ip), "10.99.0.%d", i + 1);
+	else
+		snprintf(ip, sizeof(ip), rnd(4) ? "10.96.0.%d" : "10.96.0.%d,fd00::%d", i + 1,
+		         i + 1);
 	s = fx_service(key, ip);
 	s->type = kind == 0   ? KUBE_SVC_CLUSTER_IP
 	          : kind == 1 ? KUBE_SVC_NODE_PORT
@@ -468,41 +322,297 @@ static void mutate_kernel(struct ipvs_table *t)
 	}
 }
 
-static void keyed_sum_equals_full(void **state)
+/* --- the passes over a random kernel and cluster ------------------------------ */
+
+struct pctx {
+	struct kipvs_config cfg;
+	struct fx f; /* the cluster, and its wanted table B computed apart */
+	struct sync_mem *m;
+	struct sync_reconcile *r;
+	struct ipvs_table a, b; /* the kernel before, the wanted table */
+	struct sync_own own;    /* ownership as the pass sees it */
+};
+
+static void pctx_init(struct pctx *c)
+{
+	struct net_addr node = v4(172, 18, 0, 2);
+	struct sync_reconcile_opts o;
+	struct net_cidr ex;
+
+	memset(c, 0, sizeof(*c));
+	config_init(&c->cfg);
+	c->cfg.hostname_override = strdup("node-a");
+	assert_int_equal(cidr_parse("10.99.0.0/16", &ex), 0);
+	c->cfg.exclude_cidrs = malloc(sizeof(ex));
+	c->cfg.exclude_cidrs[0] = ex;
+	c->cfg.n_exclude_cidrs = 1;
+	fx_init(&c->f);
+	assert_int_equal(sync_node_set_name(&c->f.node, "node-a"), 0);
+	fx_node_ips(&c->f, "172.18.0.2");
+	assert_int_equal(sync_node_set_local_addrs(&c->f.node, &node, 1), 0);
+	assert_int_equal(sync_mem_new(&c->m), 0);
+	assert_int_equal(sync_mem_set_node_addrs(c->m, &node, 1), 0);
+	o = (struct sync_reconcile_opts){
+		.cfg = &c->cfg, .ops = &sync_mem_ops, .be = c->m, .store = c->f.st
+	};
+	assert_int_equal(sync_reconcile_new(&o, &c->r), 0);
+	ipvs_table_init(&c->a);
+	ipvs_table_init(&c->b);
+	sync_own_init(&c->own);
+}
+
+static void pctx_fini(struct pctx *c)
+{
+	sync_reconcile_free(c->r);
+	sync_mem_free(c->m);
+	fx_fini(&c->f);
+	ipvs_table_free(&c->a);
+	ipvs_table_free(&c->b);
+	sync_own_clear(&c->own);
+	config_free(&c->cfg);
+}
+
+/* A whole full pass in chunks of random size; the changes it sent. */
+static size_t full_pass(struct pctx *c, uint64_t now, struct sync_diff_stats *diff)
+{
+	struct sync_reconcile_stats st;
+	bool more = true;
+	size_t n;
+
+	sync_mem_log_reset(c->m);
+	assert_int_equal(sync_reconcile_full_begin(c->r, now, false), 0);
+	while (more)
+		assert_int_equal(sync_reconcile_full_step(c->r, 1 + rnd(8), &more), 0);
+	sync_reconcile_stats(c->r, &st);
+	assert_int_equal(st.ipvs_failed, 0); /* never a change the kernel refuses */
+	assert_int_equal(st.failed_passes, 0);
+	if (diff)
+		*diff = st.last_diff;
+	sync_mem_log(c->m, &n);
+	return n;
+}
+
+/* Checks the kernel against A and B; @draining allows weight-0 leftovers. */
+static void check(struct pctx *c, bool draining)
+{
+	const struct ipvs_table *k = sync_mem_table(c->m);
+	struct net_addr *want;
+	const struct net_addr *got;
+	size_t n_want, n_got;
+
+	/* Wanted and not excluded: exactly B. Owned, unwanted: gone. Foreign
+	 * or excluded: exactly as in A. Nothing else. */
+	for (size_t i = 0; i < c->b.n; i++) {
+		const struct ipvs_vs *w = &c->b.vs[i], *g = ipvs_table_find(k, &w->svc);
+
+		if (sync_own_excluded(&c->own, &w->svc.addr))
+			continue;
+		assert_non_null(g);
+		assert_true(vs_equal(g, w, draining));
+		for (size_t j = 0; j < g->n_dests; j++)
+			if (draining && !ipvs_vs_find_dest(w, &g->dests[j])) {
+				assert_int_equal(w->svc.protocol, IPPROTO_TCP);
+				assert_true(g->dests[j].active_conns + g->dests[j].inact_conns > 0);
+			}
+	}
+	for (size_t i = 0; i < c->a.n; i++) {
+		const struct ipvs_vs *was = &c->a.vs[i], *g = ipvs_table_find(k, &was->svc);
+		bool wanted = ipvs_table_find(&c->b, &was->svc) != NULL;
+		bool excluded = sync_own_excluded(&c->own, &was->svc.addr);
+
+		if (excluded || (!wanted && !sync_own_owns(&c->own, &was->svc))) {
+			assert_non_null(g);
+			assert_true(svc_equal(&g->svc, &was->svc));
+			assert_int_equal(g->n_dests, was->n_dests);
+			assert_true(vs_equal(g, was, false));
+		} else if (!wanted) {
+			assert_null(g);
+		}
+	}
+	for (size_t i = 0; i < k->n; i++)
+		assert_true(ipvs_table_find(&c->a, &k->vs[i].svc) ||
+		            ipvs_table_find(&c->b, &k->vs[i].svc));
+	/* kube-ipvs0 holds exactly what B binds. */
+	assert_int_equal(sync_desired_bound_addrs(c->f.d, &want, &n_want), 0);
+	got = sync_mem_bound(c->m, &n_got);
+	assert_int_equal(n_got, n_want);
+	for (size_t i = 0; i < n_want; i++)
+		assert_true(addr_eq(&got[i], &want[i]));
+	free(want);
+}
+
+static void add_stats(struct sync_diff_stats *t, const struct sync_diff_stats *s)
+{
+	t->vs_add += s->vs_add;
+	t->vs_edit += s->vs_edit;
+	t->vs_del += s->vs_del;
+	t->dest_add += s->dest_add;
+	t->dest_edit += s->dest_edit;
+	t->dest_del += s->dest_del;
+	t->dest_drain += s->dest_drain;
+	t->draining += s->draining;
+	t->foreign += s->foreign;
+	t->excluded += s->excluded;
+}
+
+/* The kernel before the pass: random entries of every kind, some of the
+ * wanted virtual servers with other settings, the bound pool on kube-ipvs0. */
+static void make_kernel(struct pctx *c)
+{
+	struct net_addr bound[16];
+	size_t n = 0;
+
+	rand_table(&c->a, true);
+	for (size_t i = 0; i < c->b.n; i++)
+		if (rnd(3) == 0 && !ipvs_table_find(&c->a, &c->b.vs[i].svc)) {
+			struct ipvs_service s = c->b.vs[i].svc;
+			struct ipvs_vs *vs;
+
+			snprintf(s.sched_name, sizeof(s.sched_name), "%s", scheds[rnd(4)]);
+			s.flags |= IP_VS_SVC_F_HASHED;
+			vs = ipvs_table_add(&c->a, &s);
+			assert_non_null(vs);
+			for (size_t j = 0; j < c->b.vs[i].n_dests; j++)
+				if (rnd(3)) {
+					struct ipvs_dest d = c->b.vs[i].dests[j];
+
+					d.weight = (int32_t)rnd(3);
+					d.active_conns = rnd(2);
+					assert_int_equal(ipvs_vs_add_dest(vs, &d), 0);
+				}
+			rand_dests(vs, true);
+		}
+	assert_int_equal(sync_mem_load(c->m, &c->a), 0);
+	for (int i = 1; i <= 12; i++)
+		bound[n++] = v4(10, 96, 0, (uint8_t)i);
+	for (int i = 1; i <= 4; i++)
+		bound[n++] = v6(0xfd00, (uint8_t)i);
+	assert_int_equal(sync_mem_set_bound(c->m, SYNC_IFNAME, bound, n), 0);
+	/* What the pass owns: what is bound and what it binds, NodePorts on
+	 * the node address, outside the excluded range. */
+	{
+		struct net_addr *want, node = v4(172, 18, 0, 2);
+		struct net_cidr ex = c->cfg.exclude_cidrs[0];
+		size_t n_want;
+
+		assert_int_equal(sync_desired_bound_addrs(c->f.d, &want, &n_want), 0);
+		assert_int_equal(sync_own_set_bound(&c->own, bound, n), 0);
+		assert_int_equal(sync_own_add_bound(&c->own, want, n_want), 0);
+		assert_int_equal(sync_own_set_node(&c->own, &node, 1), 0);
+		assert_int_equal(sync_own_set_exclude(&c->own, &ex, 1), 0);
+		free(want);
+	}
+}
+
+static void passes_give_b(void **state)
+{
+	struct sync_diff_stats tot = { 0 };
+
+	seed(0x5eed1234);
+	for (int iter = 0; iter < 300; iter++) {
+		struct pctx c;
+		struct sync_diff_stats ds;
+		size_t sent;
+
+		pctx_init(&c);
+		for (int i = 0, n = 2 + (int)rnd(12); i < n; i++)
+			rand_service(&c.f, i);
+		assert_int_equal(sync_desired_build(c.f.d, c.f.st, &c.f.node), 0);
+		assert_int_equal(sync_desired_to_table(c.f.d, &c.b), 0);
+		make_kernel(&c);
+
+		full_pass(&c, 1000, &ds);
+		check(&c, true);
+		add_stats(&tot, &ds);
+		/* A second pass at the same time sends nothing. */
+		assert_int_equal(full_pass(&c, 1000, NULL), 0);
+		if (rnd(2)) {
+			/* Connections end: a drain pass removes the leftovers. */
+			zero_all_conns(c.m);
+			assert_int_equal(sync_reconcile_drain(c.r, 2000, &sent), 0);
+		} else {
+			/* Or the graceful timeout passes. */
+			assert_int_equal(sync_reconcile_drain(c.r, 1000 + 15 * 60 * 1000, &sent),
+			                 0);
+		}
+		check(&c, false);
+		assert_int_equal(sync_reconcile_drain_deadline(c.r), UINT64_MAX);
+		assert_int_equal(full_pass(&c, 3000 + 15 * 60 * 1000, NULL), 0);
+		pctx_fini(&c);
+	}
+	/* The random cases did exercise every kind of decision. */
+	print_message("adds %zu/%zu edits %zu/%zu dels %zu/%zu drains %zu (+%zu at 0) "
+	              "foreign %zu excluded %zu\n",
+	              tot.vs_add, tot.dest_add, tot.vs_edit, tot.dest_edit, tot.vs_del,
+	              tot.dest_del, tot.dest_drain, tot.draining, tot.foreign, tot.excluded);
+	assert_true(tot.vs_add && tot.vs_edit && tot.vs_del && tot.dest_add && tot.dest_edit &&
+	            tot.dest_del && tot.dest_drain && tot.draining && tot.foreign && tot.excluded);
+}
+
+/* --- a dirty pass over every service = a full pass ------------------------------- */
+
+/* The log of the changes sent, sorted, and the table, as text. */
+static void outcome(struct sync_mem *m, char **changes, char **table)
+{
+	struct sync_changes ch = { 0 };
+	struct ipvs_table t;
+	size_t n;
+
+	ch.v = (struct ipvs_change *)sync_mem_log(m, &n);
+	ch.n = n;
+	*changes = sorted_text(&ch);
+	ipvs_table_init(&t);
+	assert_int_equal(sync_table_append(&t, sync_mem_table(m)), 0);
+	sync_table_sort(&t);
+	*table = fx_table_text(&t);
+	ipvs_table_free(&t);
+}
+
+static void dirty_equals_full(void **state)
 {
 	size_t total_changes = 0;
 
 	seed(0xabcdef01);
 	for (int iter = 0; iter < 60; iter++) {
-		struct fx f;
+		struct pctx c;
+		struct sync_mem *m2;
+		struct sync_reconcile *r2;
+		struct sync_reconcile_opts o;
 		struct ipvs_table have;
-		struct sync_own own;
-		struct sync_drain *d1, *d2;
-		struct sync_changes keyed = { 0 }, full = { 0 };
-		struct sync_diff c;
-		struct net_addr *b0, *b1, foreign = v4(5, 5, 5, 5);
-		size_t nb0, nb1;
-		char *a, *b;
+		const struct net_addr *b0;
+		size_t nb0;
+		bool more = true;
+		char *c1, *t1, *c2, *t2;
 
-		fx_init(&f);
-		assert_int_equal(sync_node_set_name(&f.node, "node-a"), 0);
-		fx_node_ips(&f, "172.18.0.2");
+		pctx_init(&c);
 		for (int i = 0; i < N_SVC; i++)
-			rand_service(&f, i);
-		assert_int_equal(sync_desired_build(f.d, f.st, &f.node), 0);
+			rand_service(&c.f, i);
+		/* The cluster programmed, then the kernel drifts. */
+		assert_int_equal(sync_reconcile_full_begin(c.r, 1, false), 0);
+		while (more)
+			assert_int_equal(sync_reconcile_full_step(c.r, 1000, &more), 0);
 		ipvs_table_init(&have);
-		assert_int_equal(sync_desired_to_table(f.d, &have), 0);
-		assert_int_equal(sync_desired_bound_addrs(f.d, &b0, &nb0), 0);
+		assert_int_equal(sync_table_append(&have, sync_mem_table(c.m)), 0);
 		mutate_kernel(&have);
-		{ /* a foreign VS the diffs must both leave alone */
+		{ /* a foreign VS both passes must leave alone */
 			struct ipvs_service s;
 
 			memset(&s, 0, sizeof(s));
-			s.addr = foreign;
+			s.addr = v4(5, 5, 5, 5);
 			s.protocol = IPPROTO_TCP;
 			s.port = 80;
 			snprintf(s.sched_name, sizeof(s.sched_name), "rr");
 			assert_non_null(ipvs_table_add(&have, &s));
+		}
+		assert_int_equal(sync_mem_load(c.m, &have), 0);
+		assert_int_equal(sync_mem_new(&m2), 0);
+		assert_int_equal(sync_mem_load(m2, &have), 0);
+		b0 = sync_mem_bound(c.m, &nb0);
+		assert_int_equal(sync_mem_set_bound(m2, SYNC_IFNAME, b0, nb0), 0);
+		{
+			struct net_addr node = v4(172, 18, 0, 2);
+
+			assert_int_equal(sync_mem_set_node_addrs(m2, &node, 1), 0);
 		}
 		/* Change the world: re-create, delete and add Services and slices. */
 		for (int i = 0; i < N_SVC; i++) {
@@ -512,88 +622,54 @@ static void keyed_sum_equals_full(void **state)
 				char name[8];
 
 				snprintf(name, sizeof(name), "s%d", i);
-				sync_store_delete_service(f.st, "ns", name);
+				sync_store_delete_service(c.f.st, "ns", name);
 			} else if (what == 1) {
-				rand_service(&f, i);
+				rand_service(&c.f, i);
 			} else if (what == 2) {
 				char name[16];
 
 				snprintf(name, sizeof(name), "s%d-0", i);
-				sync_store_delete_slice(f.st, "ns", name);
+				sync_store_delete_slice(c.f.st, "ns", name);
 			}
 		}
 		for (int i = N_SVC; i < N_SVC + 4; i++)
-			rand_service(&f, i);
-
-		/* Per service: update, then diff only what it touched. */
-		sync_own_init(&own);
-		assert_int_equal(sync_own_set_bound(&own, b0, nb0), 0);
-		{
-			struct net_addr node = v4(172, 18, 0, 2);
-
-			assert_int_equal(sync_own_set_node(&own, &node, 1), 0);
-		}
-		assert_int_equal(sync_drain_new(&d1, 60000), 0);
-		assert_int_equal(sync_drain_new(&d2, 60000), 0);
-		{
-			struct sync_keys touched;
-			char key[32];
-
-			sync_keys_init(&touched);
-			for (int i = 0; i < N_SVC + 4; i++) {
-				snprintf(key, sizeof(key), "ns/s%d", i);
-				sync_keys_reset(&touched);
-				assert_int_equal(
-				    sync_desired_update(f.d, f.st, &f.node, key, &touched), 0);
-				sync_diff_init(&c, &own, d1, 5, sync_changes_emit, &keyed);
-				assert_int_equal(sync_diff_keys(&c, f.d, &touched, &have, NULL), 0);
-				sync_diff_clear(&c);
-			}
-			sync_keys_free(&touched);
-		}
-		{
-			/* The destination count kept as claims change = a recount. */
-			struct sync_desired_stats ds;
-			const struct ipvs_vs *vs;
-			size_t pos = 0, n = 0;
-
-			sync_desired_stats(f.d, &ds);
-			while ((vs = sync_desired_next(f.d, &pos, NULL)))
-				n += vs->n_dests;
-			assert_int_equal(ds.dests, n);
-		}
-		assert_int_equal(sync_desired_bound_addrs(f.d, &b1, &nb1), 0);
-		/* Ownership for the full diff: what was bound and what is bound now. */
-		assert_int_equal(sync_own_add_bound(&own, b1, nb1), 0);
-		sync_diff_init(&c, &own, d2, 5, sync_changes_emit, &full);
-		assert_int_equal(sync_diff_full(&c, f.d, &have, NULL), 0);
-		sync_diff_clear(&c);
-		a = sorted_text(&keyed);
-		b = sorted_text(&full);
-		assert_true(full.n > 0);
-		total_changes += full.n;
-		if (strcmp(a, b))
-			print_error("keyed:\n%s\nfull:\n%s\n", a, b);
-		assert_string_equal(a, b);
-		assert_int_equal(sync_drain_count(d1), sync_drain_count(d2));
-		free(a);
-		free(b);
-		free(b0);
-		free(b1);
-		sync_changes_free(&keyed);
-		sync_changes_free(&full);
-		sync_drain_free(d1);
-		sync_drain_free(d2);
-		sync_own_clear(&own);
+			rand_service(&c.f, i);
+		/* The daemon's dirty pass, every service dirty... */
+		assert_int_equal(sync_store_mark_all_dirty(c.f.st), 0);
+		sync_mem_log_reset(c.m);
+		assert_int_equal(sync_reconcile_dirty(c.r, 5, NULL), 0);
+		/* ...against a fresh kipvs's full pass over the same kernel. */
+		o = (struct sync_reconcile_opts){
+			.cfg = &c.cfg, .ops = &sync_mem_ops, .be = m2, .store = c.f.st
+		};
+		assert_int_equal(sync_reconcile_new(&o, &r2), 0);
+		more = true;
+		assert_int_equal(sync_reconcile_full_begin(r2, 5, false), 0);
+		while (more)
+			assert_int_equal(sync_reconcile_full_step(r2, 1 + rnd(50), &more), 0);
+		outcome(c.m, &c1, &t1);
+		outcome(m2, &c2, &t2);
+		if (strcmp(c1, c2))
+			print_error("dirty:\n%s\nfull:\n%s\n", c1, c2);
+		assert_string_equal(c1, c2);
+		assert_string_equal(t1, t2);
+		assert_true(strlen(c2) > 0);
+		total_changes += strlen(c2);
+		free(c1);
+		free(c2);
+		free(t1);
+		free(t2);
+		sync_reconcile_free(r2);
+		sync_mem_free(m2);
 		ipvs_table_free(&have);
-		fx_fini(&f);
+		pctx_fini(&c);
 	}
-	print_message("%zu changes compared\n", total_changes);
+	print_message("%zu bytes of changes compared\n", total_changes);
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(diff_applied_gives_b),
-	cmocka_unit_test(keyed_sum_equals_full),
+	cmocka_unit_test(passes_give_b),
+	cmocka_unit_test(dirty_equals_full),
 };
 
 UNIT_MAIN(tests)

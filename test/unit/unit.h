@@ -30,8 +30,9 @@ int unit_log_count(const char *needle, ...);
 /* All captured lines joined with '\n' (owned by the capture; valid until stop). */
 const char *unit_log_text(void);
 
-/* Path of a file under ../shared/reference (KIPVS_REFERENCE overrides). Static buffer. */
-const char *unit_ref_path(const char *rel);
+/* Path of a file under test/fixtures, relative to the repository root where the
+ * tests run (KIPVS_FIXTURES overrides the folder). Static buffer. */
+const char *unit_fixture_path(const char *rel);
 /* Reads a whole file (NUL-terminated); NULL if unreadable. Caller frees. */
 char *unit_read_file(const char *path, size_t *len);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or finds in the cache) what every kipvs test VM boots: Debian's cloud
-# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, their
+# kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, valgrind, their
 # libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
@@ -83,13 +83,22 @@ moddir=$kroot/lib/modules/$krel
 [ -r "$kernel" ] || die "no kernel image at $kernel"
 
 # --- what goes into the base ---------------------------------------------------
-# Whole directories (VM.md), then single modules; modules.dep gives each one's
+# Whole netfilter/IPVS directories, then single modules; modules.dep gives each one's
 # dependencies (already transitive), so nothing is missing at modprobe time.
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
 ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6"
 tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat"
 busybox=/bin/busybox
+# valgrind's memcheck (test/vm/cases/valgrind_list.sh): the launcher binary and
+# the tool, run as VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin.
+vg_lib=/usr/libexec/valgrind
+# memcheck must find strlen in ld.so, which Debian strips: its detached
+# symbols (libc6-dbg), found by the build id as valgrind looks them up.
+ldso_id=$(readelf -n /lib64/ld-linux-x86-64.so.2 2>/dev/null | awk '/Build ID/ { print $3 }')
+vg_files="/usr/bin/valgrind.bin $vg_lib/memcheck-amd64-linux $vg_lib/vgpreload_core-amd64-linux.so
+$vg_lib/vgpreload_memcheck-amd64-linux.so $vg_lib/default.supp
+/usr/lib/debug/.build-id/${ldso_id:0:2}/${ldso_id:2}.debug"
 
 libs_of() { # file... → the shared libraries ldd names, one per line
 	ldd "$@" 2>/dev/null |
@@ -117,14 +126,15 @@ modlist=$(
 [ -n "$modlist" ] || die "no modules selected from $moddir/modules.dep"
 
 for t in $tools $busybox; do [ -x "$t" ] || die "missing $t (run test/deps.sh)"; done
-libs=$(libs_of $tools)
+for t in $vg_files; do [ -r "$t" ] || die "missing $t (valgrind, libc6-dbg: run test/deps.sh)"; done
+libs=$(libs_of $tools /usr/bin/valgrind.bin)
 
 hash=$(
 	{
 		echo "$kid"
 		echo "$modlist"
 		cat "$0" "$here/init"
-		for f in $tools $busybox $libs; do echo "$f"; cat "$f"; done
+		for f in $tools $busybox $vg_files $libs; do echo "$f"; cat "$f"; done
 	} | sha256sum | cut -c1-16
 )
 # Uncompressed: under emulation the guest unpacks a plain cpio ~0.8 s faster
@@ -137,7 +147,7 @@ if [ ! -s "$base" ]; then
 	trap 'rm -rf "$stage"' EXIT
 	(
 		cd "$stage"
-		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src shared \
+		mkdir -p bin sbin usr/bin usr/sbin lib64 etc proc sys dev run tmp src \
 			"lib/modules/$krel"
 		cp "$busybox" bin/busybox
 		# Every applet as a link in /bin, except where a real tool is carried.
@@ -145,7 +155,7 @@ if [ ! -s "$base" ]; then
 			[ "$a" = busybox ] && continue
 			ln -s busybox "bin/$a"
 		done
-		for f in $tools $libs; do
+		for f in $tools $vg_files $libs; do
 			mkdir -p ".$(dirname "$f")"
 			cp -L "$f" ".$f"
 		done

@@ -198,7 +198,7 @@ vip_add() {
 	done
 }
 
-# --- pods: network namespaces behind a veth, as in VM.md ----------------------
+# --- pods: network namespaces behind a veth ----------------------------------
 # pod_create NAME IP [IP6] — netns NAME (at most 12 characters) with eth0
 # holding IP/32 (and IP6/128), default routes via the node end of the veth
 # (169.254.1.1 and fe80::1, the same on every pod's veth), and a route to the

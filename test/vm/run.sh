@@ -11,7 +11,7 @@
 # Options:
 #   --net-apiserver [HOST:]PORT  give vm-net cases a network whose only reachable
 #                                destination is 10.0.2.100:6443 = 127.0.0.1:PORT
-#   --no-build                   do not run `make kipvs` first
+#   --no-build                   do not run `make kipvs tools` first
 #   --shell                      boot the guest with an interactive shell on this
 #                                terminal (the selected cases' files are in it)
 #   --console                    copy the guest's kernel console to stderr
@@ -163,8 +163,8 @@ trap 'exit 130' INT TERM
 
 # --- the guest: kernel, base initramfs, this run's overlay ----------------------
 ship_kipvs=1
-if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs >&2; then
-	echo "# make kipvs failed: the guest gets no ./kipvs"
+if [ $build -eq 1 ] && ! make --no-print-directory -s kipvs build/kipvs-testtool >&2; then
+	echo "# make kipvs build/kipvs-testtool failed: the guest gets no ./kipvs"
 	ship_kipvs=0
 fi
 if ! guest=$("$vmdir/build-guest.sh" 2>"$work/build-guest.log"); then
@@ -221,7 +221,7 @@ for i in "${!plan_names[@]}"; do
 done
 
 stage=$work/stage
-mkdir -p "$stage/src/.vm" "$stage/shared"
+mkdir -p "$stage/src/.vm"
 plan=$stage/src/.vm/plan
 : >"$plan"
 for i in "${!plan_names[@]}"; do
@@ -233,17 +233,19 @@ done
 [ -s "$plan" ] || finish
 [ -d "$work/host" ] && cp -r "$work/host" "$stage/src/.vm/host"
 
-# The test tree (tracked and new files, as git sees them), ../shared, ./kipvs
-# and the libraries it needs that the base lacks.
+# The test tree (tracked and new files, as git sees them; fixtures included),
+# ./kipvs, ./kipvs-testtool (test/tools/) and the libraries they need that the
+# base lacks.
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	git ls-files -co --exclude-standard -z test
 else
 	find test -path test/vm/cache -prune -o -path test/vm/work -prune -o -type f -print0
 fi | tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$stage/src" -xf -
-[ -d "$top/../shared" ] && cp -rL "$top/../shared/." "$stage/shared/"
-if [ $ship_kipvs -eq 1 ] && [ -x kipvs ]; then
+if [ $ship_kipvs -eq 1 ] && [ -x kipvs ] && [ -x build/kipvs-testtool ]; then
 	cp kipvs "$stage/src/kipvs"
-	ldd kipvs 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r l; do
+	cp build/kipvs-testtool "$stage/src/kipvs-testtool"
+	ldd kipvs build/kipvs-testtool 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
+		sort -u | while read -r l; do
 		grep -qxF "$l" "${base%.cpio}.list" && continue
 		mkdir -p "$stage$(dirname "$l")"
 		cp -L "$l" "$stage$l"

@@ -14,7 +14,7 @@
 #ifndef KIPVS_IPVS_ROUNDTRIP_H
 #define KIPVS_IPVS_ROUNDTRIP_H
 
-#include "../../../ipvs/ipvs_cli.h"
+#include "../../../ipvs/admin/ipvs_cli.h"
 #include "../../../ipvs/ipvs_types.h"
 
 void fuzz_ipvs_change_roundtrip(const struct ipvs_change *c);

@@ -2,17 +2,17 @@
 /*
  * nlreplay — recorded IPVS netlink replies, replayed without a kernel.
  *
- * The probe decodes under ../shared/reference/ipvsadm-captures (for example
- * full/15_probe_dump.out and stats/31_probe_dump_stats.out) print every
- * reply of a GET_INFO, GET_CONFIG, GET_DAEMON, GET_SERVICE and per-service
- * GET_DEST exchange: each attribute with its type number and raw bytes,
- * nests indented. nlreplay_load() rebuilds the binary generic netlink
- * messages byte for byte, then decodes them with the real parsers
- * (ipvs_parse_service_msg(), ipvs_parse_dest_msg(), ...) into the same
- * structs a live dump fills: the table in dump order (services as dumped,
- * each with its destinations in dump order, newest first), plus info,
- * timeouts and daemons. Printers can then be fed exactly what the kernel
- * sent when the golden ipvsadm output was captured.
+ * The probe decodes under test/fixtures/ipvsadm (full/15_probe_dump.out,
+ * stats/31_probe_dump_stats.out) print every reply of a GET_INFO,
+ * GET_CONFIG, GET_DAEMON, GET_SERVICE and per-service GET_DEST exchange:
+ * each attribute with its type number and raw bytes, nests indented.
+ * nlreplay_load() rebuilds the binary generic netlink messages byte for
+ * byte, then decodes them with the real parsers (ipvs_parse_service_msg(),
+ * ipvs_parse_dest_msg(), ...) into the same structs a live dump fills: the
+ * table in dump order (services as dumped, each with its destinations in
+ * dump order, newest first), plus info, timeouts and daemons. Printers can
+ * then be fed exactly what the kernel sent when the golden ipvsadm output
+ * was captured.
  *
  * The rebuilt messages are kept (msgs[]) so tests can corrupt and re-parse
  * them.

@@ -88,13 +88,13 @@ int unit_log_count(const char *needle, ...)
 	return count;
 }
 
-const char *unit_ref_path(const char *rel)
+const char *unit_fixture_path(const char *rel)
 {
 	static char path[4096];
-	const char *root = getenv("KIPVS_REFERENCE");
+	const char *root = getenv("KIPVS_FIXTURES");
 
 	if (!root || !*root)
-		root = "../shared/reference";
+		root = "test/fixtures";
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	return path;
 }

@@ -1,5 +1,5 @@
 # kipvs as ipvsadm on the basic scenario (a small kube-proxy-like table, as
-# in ipvsadm-captures/basic): every listing option and -S byte for byte
+# in test/fixtures/ipvsadm/basic): every listing option and -S byte for byte
 # against the real ipvsadm, single-service listings and their errors, option
 # conflicts, the empty table, and `kipvs -R` of the saved table.
 # vm-timeout: 300

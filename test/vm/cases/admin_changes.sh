@@ -2,8 +2,8 @@
 # -C -Z --set, daemons): from the same starting state, `ipvsadm X` and
 # `kipvs X` must print the same (stderr: ipvsadm's messages, kernel errors
 # included), exit with the same status and leave the same table, timeouts and
-# daemons. Cases from the errors, edge and mixed scenarios of
-# ipvsadm-format.md, then the edge and mixed tables listed by both.
+# daemons. Cases from the errors, edge and mixed scenarios recorded from
+# ipvsadm 1.31, then the edge and mixed tables listed by both.
 # vm-timeout: 600
 
 . test/vm/cases/admin.inc

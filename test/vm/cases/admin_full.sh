@@ -1,7 +1,7 @@
 # kipvs as ipvsadm on the full scenario: every service flag, family, protocol
 # and forwarding method, fwmarks up to 2^32-1 (printed signed), IPv6, SCTP,
 # tunnels of every type, and raw forwarding values 1, 4, 5, 7 that ipvsadm
-# cannot set (kipvs nl-test sets them; ipvsadm prints Local and "(null)").
+# cannot set (kipvs-testtool nl-test sets them; ipvsadm prints Local and "(null)").
 # Every listing option and -S must be byte-identical, sort quirks included.
 # vm-timeout: 300
 
@@ -59,7 +59,7 @@ full_table() {
 			"add-dest tcp/10.96.0.61/80 10.244.9.3/80 fwd=5" \
 			"add-dest tcp/10.96.0.61/80 10.244.9.4/80 fwd=7" \
 			"add-dest tcp/10.96.0.61/80 10.244.9.5/80 fwd=masq" |
-		"$K" nl-test apply -q -
+		"$T" nl-test apply -q -
 }
 must full_table
 # The table is the captured one. Compared as sets of lines: the sorted order

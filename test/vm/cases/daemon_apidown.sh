@@ -89,6 +89,11 @@ f=$(($(fulls) + 3))
 enough_fulls() { [ "$(fulls)" -ge "$f" ]; }
 wait_until 20 enough_fulls
 still_untouched down1
+# A one-shot read during the partition gives up at its deadline, and says so.
+./kipvs diff --kubeconfig "$VM_HOST_FILES/kubeconfig" $NODE --timeout 3s >"$VM_TMP/diff.out" 2>"$VM_TMP/diff.err"
+check_eq diff_deadline_exit_2 2 "$?"
+check diff_deadline_said grep -q 'did not answer every list within 3s (--timeout)' "$VM_TMP/diff.err"
+check diff_deadline_logged grep -q 'event=api_timeout seconds=3 waiting_for=.*services' "$VM_TMP/diff.err"
 api_up up1
 check relisted grep -Eq 'event=relist resource=(services|endpointslices) reason=410' "$VM_TMP/kipvs.log"
 check frontend_gone sh -c '! ipvsadm -S -n | grep -Eq "10.96.120.15:|172.18.0.2:30080 "'

@@ -67,9 +67,10 @@ check_eq rr_3_3_3 "$(printf 'pod1 3\npod2 3\npod3 3')" "$(spread 9 10.96.10.1 80
 
 api_step scaled_down 20 PATCH $SL/web-a "{\"endpoints\":$(eps 10.244.1.1 10.244.1.3)}" $MP \
 	"-TCP $V -> $P2 Masq 1"
-# pod2 served connections that linger (TIME_WAIT): it drains at weight 0
-# rather than going at once, and new requests avoid it.
-diag "pod2 after scale-down: $(save_vs 10.96.10.1:80 | grep 10.244.1.2 || echo deleted)"
+# pod2 served connections that linger (TIME_WAIT, two minutes in IPVS): it
+# drains at weight 0 rather than going at once, and new requests avoid it.
+check_eq removed_pod_drains_at_weight_0 "-a -t 10.96.10.1:80 -r 10.244.1.2:8080 -m -w 0" \
+	"$(save_vs 10.96.10.1:80 | grep 10.244.1.2)"
 check_eq removed_pod_avoided "$(printf 'pod1 3\npod3 3')" "$(spread 6 10.96.10.1 80)"
 
 api_step port_changed 20 PATCH $SVC/web "{\"spec\":{\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":81,\"targetPort\":8080}]}}" $MP \
@@ -118,7 +119,10 @@ must api DELETE $SL/web-a
 check_eq table_empty_again "" "$(ipvsadm -S -n)"
 lat_report "event->kernel latency (API write returned -> /proc/net/ip_vs shows it)" >"$VM_TMP/lat.txt"
 diag "$(cat "$VM_TMP/lat.txt")"
-check latency_measured test -s "$VM_TMP/lat.txt"
+# One figure per API step above (nine), each a time within the step's limit.
+check_eq latency_measured 9 "$(wc -l <"$VM_TMP/latencies")"
+check latency_in_range awk '!($1 ~ /^[0-9.]+$/ && $1 >= 0 && $1 <= 20000) { bad = 1 } END { exit bad }' \
+	"$VM_TMP/latencies"
 # kipvs's own clock: from the watch event's bytes reaching it to the kernel's
 # ack, on each dirty pass that programmed one (the log line and the metric).
 grep 'event=sync kind=dirty' "$VM_TMP/kipvs.log" | sed -n 's/.* event_to_kernel_ms=\([0-9.]*\).*/\1/p' \

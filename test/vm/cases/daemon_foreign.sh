@@ -13,7 +13,7 @@
 # vm-timeout: 150
 
 . test/vm/files/daemon_lib.sh
-F=/shared/reference/k8s-fixtures
+F=test/fixtures/k8s
 
 must ip link add eth9 type dummy
 must ip addr add 172.18.0.2/24 dev eth9

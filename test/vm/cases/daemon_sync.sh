@@ -5,7 +5,7 @@
 # vm-net: apiserver
 # vm-timeout: 240
 
-F=/shared/reference/k8s-fixtures
+F=test/fixtures/k8s
 NODE="--hostname-override node-b --node-ip 172.18.0.2"
 API="https://$VM_APISERVER"
 TOKEN=$(cat "$VM_HOST_FILES/token")

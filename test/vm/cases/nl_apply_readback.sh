@@ -1,4 +1,4 @@
-# Changes applied through the batch path (ipvs_apply, via kipvs nl-test
+# Changes applied through the batch path (ipvs_apply, via kipvs-testtool nl-test
 # apply) are read back by ipvsadm exactly as written: adds of every shape,
 # then edits (scheduler, flags, persistence, weight, method, thresholds,
 # tunnel), then deletes, then a mixed batch where the converged cases
@@ -7,7 +7,7 @@
 # vm-timeout: 180
 
 apply() { # FILE — must report no failure
-	out=$(./kipvs nl-test apply "$1" 2>&1)
+	out=$(./kipvs-testtool nl-test apply "$1" 2>&1)
 	n=$(grep -c -v -e '^#' -e '^$' "$1")
 	[ "$out" = "changes=$n failed=0 result=0" ] && return 0
 	echo "$out"
@@ -140,7 +140,7 @@ fail line=6 op=del-svc err=-3 msg="no such virtual server"
 fail line=8 op=add-dest err=-3 msg="no such virtual server"
 changes=8 failed=5 errno_2=1 errno_3=2 errno_17=2 result=0
 EOF
-)" "$(./kipvs nl-test apply "$VM_TMP/mixed.txt" 2>&1)"
+)" "$(./kipvs-testtool nl-test apply "$VM_TMP/mixed.txt" 2>&1)"
 check_eq mixed_read_back "$(want <<'EOF'
 -A -t 10.96.0.1:443 -s wlc -p 30
 -a -t 10.96.0.1:443 -r 10.244.1.3:6443 -g -w 9
@@ -156,6 +156,6 @@ cat >"$VM_TMP/bad.txt" <<'EOF'
 add-dest tcp/10.96.0.3/80 10.244.3.2/80
 add-svc tcp/10.96.0.4/80 sched=0123456789abcdef
 EOF
-check_eq parse_error_named "kipvs nl-test: line 2: cannot parse" \
-	"$(./kipvs nl-test apply "$VM_TMP/bad.txt" 2>&1)"
+check_eq parse_error_named "kipvs-testtool nl-test: line 2: cannot parse" \
+	"$(./kipvs-testtool nl-test apply "$VM_TMP/bad.txt" 2>&1)"
 check_eq parse_error_applies_nothing "1" "$(ipvsadm -S -n | grep -c '^-a -t 10.96.0.3:80')"

@@ -2,7 +2,7 @@
 # table (IPv4/IPv6, TCP/UDP/SCTP, fwmarks incl. IPv6 and >= 2^31, every
 # scheduler this kernel has, every forwarding method, persistence and
 # netmasks, ops, pe sip, scheduler flags, thresholds, ipip/gue/gre tunnels,
-# mixed families) is read by `kipvs nl-test dump` and compared with
+# mixed families) is read by `kipvs-testtool nl-test dump` and compared with
 # `ipvsadm -S -n`, `--thresholds` and `--persistent-conn` (both sides
 # rendered to the same lines and sorted). Then the table is rebuilt from the
 # dump through the batch path (ipvs_apply) and ipvsadm must read back
@@ -72,7 +72,7 @@ must ipvsadm -a -t 10.96.5.1:80 -r 10.244.5.9:80 -m -w 7 -x 0 -y 0
 # Forwarding values ipvsadm cannot ask for but the kernel keeps: Local (1,
 # saved as -g) and 4-7 (printed "(null)").
 printf 'add-dest tcp/10.96.5.1/80 10.244.5.%d/80 fwd=%d\n' 13 1 14 4 15 5 16 6 17 7 >"$VM_TMP/raw.txt"
-check_eq raw_fwd_applied "changes=5 failed=0 result=0" "$(./kipvs nl-test apply "$VM_TMP/raw.txt")"
+check_eq raw_fwd_applied "changes=5 failed=0 result=0" "$(./kipvs-testtool nl-test apply "$VM_TMP/raw.txt")"
 
 # --- both sides rendered to the same lines ----------------------------------------
 # kipvs's key=value dump → ipvsadm -S -n lines (its rules: -p with the
@@ -154,7 +154,7 @@ END { for (k in thr) print k, thr[k], pc[k] }
 EOF
 
 compare() { # NAME
-	./kipvs nl-test dump --no-stats >"$VM_TMP/dump" || return 1
+	./kipvs-testtool nl-test dump --no-stats >"$VM_TMP/dump" || return 1
 	awk -f "$VM_TMP/save.awk" "$VM_TMP/dump" | sort >"$VM_TMP/mine.save"
 	ipvsadm -S -n | sort >"$VM_TMP/ipvsadm.save"
 	check_eq "$1:save_lines" "$(cat "$VM_TMP/ipvsadm.save")" "$(cat "$VM_TMP/mine.save")"
@@ -192,20 +192,20 @@ check v6_dest_port_max has 'id=2001:db8:1234:5678:9abc:def0:1234:5678/65535 af=1
 
 # Receive slots smaller than the kernel's datagrams: each truncated dump is
 # asked again with grown slots, and the result is the same.
-check_eq small_slots_same_dump "$(./kipvs nl-test dump --no-stats)" \
-	"$(./kipvs nl-test dump --no-stats --rslot 1024)"
+check_eq small_slots_same_dump "$(./kipvs-testtool nl-test dump --no-stats)" \
+	"$(./kipvs-testtool nl-test dump --no-stats --rslot 1024)"
 
 # --- the same table rebuilt through ipvs_apply ------------------------------------
-./kipvs nl-test dump --no-stats | sort >"$VM_TMP/before.dump"
+./kipvs-testtool nl-test dump --no-stats | sort >"$VM_TMP/before.dump"
 ipvsadm -L -n --thresholds | sort >"$VM_TMP/before.thr"
-check as_changes sh -c "./kipvs nl-test dump --as-changes >'$VM_TMP/changes'"
+check as_changes sh -c "./kipvs-testtool nl-test dump --as-changes >'$VM_TMP/changes'"
 nchanges=$(wc -l <"$VM_TMP/changes")
 check_eq changes_cover_table "$((nsvc + ndest))" "$nchanges"
 must ipvsadm -C
-check_eq apply_all "changes=$nchanges failed=0 result=0" "$(./kipvs nl-test apply "$VM_TMP/changes")"
+check_eq apply_all "changes=$nchanges failed=0 result=0" "$(./kipvs-testtool nl-test apply "$VM_TMP/changes")"
 compare rebuilt
 check_eq rebuilt_dump_identical "$(cat "$VM_TMP/before.dump")" \
-	"$(./kipvs nl-test dump --no-stats | sort)"
+	"$(./kipvs-testtool nl-test dump --no-stats | sort)"
 # Sorted: ipvsadm orders equal fwmarks of both families by the order it got them.
 check_eq rebuilt_thresholds_identical "$(cat "$VM_TMP/before.thr")" \
 	"$(ipvsadm -L -n --thresholds | sort)"

@@ -3,23 +3,23 @@
 # message names modprobe), no CAP_NET_ADMIN
 # (EPERM), then every kernel error a change can get (EEXIST, ENOENT, ESRCH,
 # ERANGE, EINVAL, unknown scheduler/PE), each on its own change in a batch,
-# with the socket still in step afterwards (kipvs nl-test errors).
+# with the socket still in step afterwards (kipvs-testtool nl-test errors).
 # vm-modules: none
 # vm-timeout: 120
 
 check_eq no_ipvs_module "0" "$(grep -c '^ip_vs ' /proc/modules)"
 # ip_vs.ko carries the alias net-pf-16-proto-16-family-IPVS: looking the
 # family up makes the kernel load it, as ipvsadm relies on too.
-check open_autoloads_ip_vs ./kipvs nl-test open
+check open_autoloads_ip_vs ./kipvs-testtool nl-test open
 check_eq ip_vs_loaded_by_lookup "1" "$(grep -c '^ip_vs ' /proc/modules)"
-check_eq open_reports_version "version=1.2.1 conn_tab_size=4096" "$(./kipvs nl-test open)"
+check_eq open_reports_version "version=1.2.1 conn_tab_size=4096" "$(./kipvs-testtool nl-test open)"
 
 # Where the module cannot be loaded (not built, or module loading off):
 # ENOENT, and the message says how to fix it.
 check unload_for_enoent ipvs_unload
 modprobe_path=$(cat /proc/sys/kernel/modprobe)
 echo /bin/false >/proc/sys/kernel/modprobe
-out=$(./kipvs nl-test open 2>&1)
+out=$(./kipvs-testtool nl-test open 2>&1)
 rc=$?
 echo "$modprobe_path" >/proc/sys/kernel/modprobe
 check_eq open_without_ip_vs_fails "1" "$rc"
@@ -31,13 +31,13 @@ must modprobe ip_vs
 # Without CAP_NET_ADMIN every IPVS request is refused, reads included. In a
 # user namespace of its own (uid mapped to root there, like a rootless
 # container) the process holds no capability over this network namespace.
-out=$(unshare -r ./kipvs nl-test open 2>&1)
+out=$(unshare -r ./kipvs-testtool nl-test open 2>&1)
 rc=$?
 check_eq nobody_open_fails "1" "$rc"
 check_eq nobody_open_text "kipvs: permission denied: kipvs needs CAP_NET_ADMIN (run as root)" "$out"
 
 # The kernel's errors, one TAP line each from the driver.
-./kipvs nl-test errors >"$VM_TMP/errors.out" 2>&1
+./kipvs-testtool nl-test errors >"$VM_TMP/errors.out" 2>&1
 rc=$?
 while IFS= read -r line; do
 	case "$line" in
@@ -62,6 +62,6 @@ check_eq table_empty_after "" "$(ipvsadm -S -n)"
 printf 'add-svc tcp/198.51.100.7/80 sched=nosuchsched\n' >"$VM_TMP/bad.txt"
 check_eq bad_scheduler_apply \
 	'fail line=1 op=add-svc err=-2 msg="scheduler "nosuchsched" not found (load it: modprobe ip_vs_nosuchsched)"
-changes=1 failed=1 errno_2=1 result=0' "$(./kipvs nl-test apply "$VM_TMP/bad.txt" 2>&1)"
+changes=1 failed=1 errno_2=1 result=0' "$(./kipvs-testtool nl-test apply "$VM_TMP/bad.txt" 2>&1)"
 
 must ipvsadm -C

@@ -1,7 +1,7 @@
 # The netlink module against ipvsadm on the same work, in the same guest:
 # apply 1,000 services x 10 destinations (11,000 changes) with `ipvsadm -R`
-# and with ipvs_apply (kipvs nl-test apply), read the table back with
-# `ipvsadm -S -n` and with the dumps (kipvs nl-test dump). Checks only that
+# and with ipvs_apply (kipvs-testtool nl-test apply), read the table back with
+# `ipvsadm -S -n` and with the dumps (kipvs-testtool nl-test dump). Checks only that
 # both produce the same table; the times and ratios are diagnostics (targets:
 # apply <= 0.1x, read-back <= 0.2x), never a pass/fail: emulation is noisy.
 # vm-timeout: 600
@@ -47,10 +47,10 @@ while [ $i -lt "$runs" ]; do
 	must mk_ns nlk$i
 	ta="$ta $(timed_in nla$i "$VM_TMP/restore" /dev/null ipvsadm -R)"
 	same_table nla$i || ok_apply=0
-	tk="$tk $(timed_in nlk$i /dev/null "$VM_TMP/k.out" ./kipvs nl-test apply -q "$VM_TMP/changes")"
+	tk="$tk $(timed_in nlk$i /dev/null "$VM_TMP/k.out" ./kipvs-testtool nl-test apply -q "$VM_TMP/changes")"
 	[ "$(cat "$VM_TMP/k.out")" = "changes=11000 failed=0 result=0" ] && same_table nlk$i || ok_apply=0
 	ra="$ra $(timed_in nla$i /dev/null "$VM_TMP/a.save" ipvsadm -S -n)"
-	rk="$rk $(timed_in nla$i /dev/null "$VM_TMP/k.count" ./kipvs nl-test dump --count)"
+	rk="$rk $(timed_in nla$i /dev/null "$VM_TMP/k.count" ./kipvs-testtool nl-test dump --count)"
 	[ "$(cat "$VM_TMP/k.count")" = "services=1000 dests=10000" ] || ok_read=0
 	ip netns del nla$i
 	ip netns del nlk$i

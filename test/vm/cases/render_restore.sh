@@ -4,7 +4,7 @@
 # (compared as sets: ipvsadm sorts its own way).
 # vm-timeout: 120
 
-fx=/shared/reference/k8s-fixtures
+fx=test/fixtures/k8s
 g=test/golden/render
 # (stderr apart: mixed-list.json holds an invalid object, reported there)
 check render_exit_0 sh -c "./kipvs render -f $fx/services.json -f $fx/endpointslices.json \

@@ -1,6 +1,6 @@
 # Smoke test of the harness: three pods (network namespaces serving HTTP)
 # behind a masquerading IPVS service answer in turn under rr, 3/3/3 for nine
-# requests from the node, as VM.md's "Pods in the guest" recipe says.
+# requests from the node (pods as lib.sh's pod_create makes them).
 # vm-timeout: 120
 
 for i in 1 2 3; do
