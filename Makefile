@@ -273,4 +273,4 @@ clean:
 	rm -rf $(B) kipvs
 
 # Only the compilers' dependency files (build/deb/ holds a whole package tree).
--include $(shell find $(B)/obj $(B)/san -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/san $(B)/fuzz -name '*.d' -type f 2>/dev/null)
