@@ -8,6 +8,8 @@
 #   make bench      benchmarks (print figures, never fail on speed)
 #   make soak       the long soak: vm/daemon_soak for SOAK_SECONDS (300) with
 #                   every kind of API fault (make test runs a 90 s version)
+#   make fuzz       libFuzzer harnesses (clang), FUZZ_S seconds each (T=name: one);
+#                   new inputs are merged into test/fuzz/corpus/
 #   make demo       the main job on an embedded default cluster, in a VM
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, systemd unit,
 #                   example config, snippets); make uninstall removes them
@@ -75,7 +77,7 @@ BENCH_BINS = $(BENCH_SRCS:%.c=$(B)/obj/%)
 
 .SECONDARY:
 .PHONY: all deps test unit tools bench demo clean check-style format valgrind install uninstall \
-	image deb soak
+	image deb soak fuzz fuzz-build fuzz-replay fuzz-tools
 all: kipvs
 
 # lib/, ipvs/ and sync/ as archives: a program links only the objects it uses.
@@ -136,13 +138,72 @@ $(B)/obj/test/bench/%: test/bench/%.c $(B)/libkipvs.a
 
 unit: $(UNIT_BINS)
 
+# --- fuzzing (test/fuzz/) -----------------------------------------------------
+# Each test/fuzz/fuzz_NAME.c is built twice: build/fuzz/NAME, the libFuzzer
+# program (clang, the library compiled with coverage into build/fuzz/obj), and
+# build/san/test/fuzz/NAME, a gcc ASan+UBSan program that replays the stored
+# corpus once (make test, no clang needed).
+FUZZ_CC    ?= clang
+FUZZ_S     ?= 60
+FUZZ_SRCS   = $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_NAMES  = $(FUZZ_SRCS:test/fuzz/fuzz_%.c=%)
+FUZZ_SUP    = $(filter-out test/fuzz/support/replay_main.c,$(sort $(wildcard test/fuzz/support/*.c)))
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJS   = $(LIB_SRCS:%.c=$(B)/fuzz/obj/%.o) $(FUZZ_SUP:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_BINS   = $(FUZZ_NAMES:%=$(B)/fuzz/%)
+REPLAY_OBJS = $(FUZZ_SUP:%.c=$(B)/san/%.o) $(B)/san/test/fuzz/support/replay_main.o
+REPLAY_BINS = $(FUZZ_NAMES:%=$(B)/san/test/fuzz/%)
+# The kube_* object harnesses run the real reflectors and API client over a
+# fake transport (test/fuzz/support/fake_http.c): the client's calls into
+# kube_http go to the __wrap_ functions instead.
+FUZZ_WRAP   = $(foreach f,new free get cancel log_failure url token_invalidate requests,\
+	-Wl,--wrap=kube_http_$(f))
+fuzz_ld     = $(if $(filter kube_services kube_endpointslices kube_endpoints kube_nodes,$(1)),\
+	$(FUZZ_WRAP))
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	$(Q)$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CFLAGS) -MMD -MP \
+		-c -o $@ $<
+
+$(B)/fuzz/%: test/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $(CFLAGS) -MMD -MP -o $@ $< \
+		$(FUZZ_OBJS) $(call fuzz_ld,$*) $(LIBS)
+
+$(B)/san/test/fuzz/%: test/fuzz/fuzz_%.c $(SLIB_OBJS) $(REPLAY_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -o $@ $< $(REPLAY_OBJS) $(SLIB_OBJS) \
+		$(call fuzz_ld,$*) $(LIBS)
+
+# Seed makers (test/fuzz/tools/), linked with the unit tests' support code.
+$(B)/san/test/fuzz/tools/%: test/fuzz/tools/%.c $(SLIB_OBJS) $(SUP_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -o $@ $< $(SUP_OBJS) $(SLIB_OBJS) \
+		$(LIBS) -lcmocka
+
+fuzz-tools: $(patsubst test/fuzz/tools/%.c,$(B)/san/test/fuzz/tools/%,$(wildcard test/fuzz/tools/*.c))
+fuzz-build: $(FUZZ_BINS)
+fuzz-replay: $(REPLAY_BINS)
+
+# make fuzz [T=name] [FUZZ_S=seconds]: runs each harness (or the one named),
+# then merges what it found into test/fuzz/corpus/NAME (-merge=1 keeps only
+# inputs that add coverage). Logs and crash artifacts in build/fuzz/.
+fuzz:
+	@test/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(if $(T),$(B)/fuzz/$(T),fuzz-build)
+	@test/fuzz/run.sh $(FUZZ_S) $(if $(T),$(T),$(FUZZ_NAMES))
+
 deps:
 	@test/deps.sh
 
 # One command on a fresh machine: dependencies, build, every tier, one summary line.
 test:
 	@test/deps.sh
-	@$(MAKE) --no-print-directory all unit tools
+	@$(MAKE) --no-print-directory all unit tools fuzz-replay
 	@test/run.sh $(T)
 
 # The same VM case as in make test, longer: KIPVS_SOAK_SECONDS sets the
@@ -229,4 +290,4 @@ clean:
 	rm -rf $(B) kipvs
 
 # Only the compilers' dependency files (build/deb/ holds a whole package tree).
--include $(shell find $(B)/obj $(B)/san -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/san $(B)/fuzz -name '*.d' -type f 2>/dev/null)

@@ -124,6 +124,15 @@ struct nlmsghdr *ipvs_nl_dgram(struct ipvs_handle *h, int i, unsigned *len);
  * simply ask again) or a socket error.
  */
 int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg) IPVS_WUR;
+/*
+ * The messages of one datagram (@len bytes at @nlh) for ipvs_nl_wait():
+ * replies to other requests than @seq are dropped, data messages go to @cb,
+ * and an ACK, error, NLMSG_DONE or overrun finishes the request: then 1,
+ * with its outcome in *@ret (left alone when already nonzero). 0 when the
+ * request goes on in the next datagram. Exposed for the fuzzer.
+ */
+int ipvs_nl_walk(const struct nlmsghdr *nlh, unsigned len, uint32_t seq, ipvs_nl_msg_cb cb,
+                 void *arg, int *ret);
 /* The -errno of an NLMSG_ERROR message (0 for an ACK); -EPROTO if malformed. */
 int ipvs_nl_msg_error(const struct nlmsghdr *nlh);
 /*

@@ -224,6 +224,10 @@ static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb,
 	case NLMSG_DONE:
 		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 			memcpy(&done_err, NLMSG_DATA(nlh), sizeof(int));
+		/* An errno, as ipvs_nl_msg_error() insists: INT_MIN would be
+		 * negated on its way to strerror(). */
+		if (done_err < -4095)
+			done_err = -EPROTO;
 		if (!*ret && done_err < 0)
 			*ret = done_err;
 		return 1;
@@ -240,6 +244,28 @@ static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb,
 			*ret = cb(arg, nlh);
 		return 0;
 	}
+}
+
+int ipvs_nl_walk(const struct nlmsghdr *nlh, unsigned len, uint32_t seq, ipvs_nl_msg_cb cb,
+                 void *arg, int *ret)
+{
+	/*
+	 * NLMSG_OK/NLMSG_NEXT want a signed count: a last message whose length
+	 * is not a multiple of 4 takes more than is left, and an unsigned count
+	 * wraps and lets NLMSG_OK read on past the datagram. So step by hand,
+	 * and stop when the next aligned message would begin past the end.
+	 */
+	while (len >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= len) {
+		unsigned step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		if (wait_msg(seq, nlh, cb, arg, ret))
+			return 1;
+		if (step >= len)
+			break;
+		len -= step;
+		nlh = (const struct nlmsghdr *)((const char *)nlh + step);
+	}
+	return 0;
 }
 
 int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *arg)
@@ -261,9 +287,8 @@ int ipvs_nl_wait(struct ipvs_handle *h, uint32_t seq, ipvs_nl_msg_cb cb, void *a
 			struct nlmsghdr *nlh = ipvs_nl_dgram(h, d, &len);
 
 			h->dgram_no++;
-			for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
-				if (wait_msg(seq, nlh, cb, arg, &ret))
-					return ret;
+			if (ipvs_nl_walk(nlh, len, seq, cb, arg, &ret))
+				return ret;
 		}
 	}
 }

@@ -2,6 +2,9 @@
 # Installs every build and test dependency of kipvs from Debian packages.
 # Idempotent: when every package is already installed nothing is fetched.
 # One package per line, sorted, so additions from different changes merge.
+#
+#   test/deps.sh        what make, make test and make demo need
+#   test/deps.sh fuzz   that plus clang and its libFuzzer runtime (make fuzz)
 set -eu
 
 PKGS="
@@ -47,6 +50,13 @@ systemd
 valgrind
 umoci
 "
+
+# make fuzz: clang with -fsanitize=fuzzer (the replay in make test needs only gcc).
+FUZZ_PKGS="
+clang
+libclang-rt-14-dev
+"
+if [ "${1:-}" = fuzz ]; then PKGS="$PKGS $FUZZ_PKGS"; fi
 
 missing=""
 for p in $PKGS; do

@@ -142,10 +142,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct ipvs_cli_error *err
 
 static int tryhelp(struct ipvs_cli_error *err, const char *prog)
 {
-	snprintf(err->msg, sizeof(err->msg), "Try `%s -h' or '%s --help' for more information.\n",
-	         prog, prog);
-	err->status = 255;
-	return -EINVAL;
+	return fail(err, 255, "Try `%s -h' or '%s --help' for more information.", prog, prog);
 }
 
 /* ---- value parsers (ipvsadm's helpers) ------------------------------------ */
@@ -850,12 +847,10 @@ static int parse_args(struct parse_ctx *c, struct cli_scan *s, bool in_restore, 
 		if (err)
 			return err;
 	}
-	if (tag < CLI_SCAN_END) {
-		snprintf(c->err->msg, sizeof(c->err->msg), "%s: %s\n", cli_scan_last(s),
-		         cli_scan_strerror(tag));
-		c->err->status = 255;
-		return -EINVAL;
-	}
+	/* Through fail(): the word is the user's and may be longer than the
+	 * message, which must still end its line. */
+	if (tag < CLI_SCAN_END)
+		return fail(c->err, 255, "%s: %s", cli_scan_last(s), cli_scan_strerror(tag));
 	if (r->cmd == IPVS_CLI_TIMEOUT) {
 		if (!(a[0] = cli_scan_rest(s)) || !(a[1] = cli_scan_rest(s)) ||
 		    !(a[2] = cli_scan_rest(s)))

@@ -437,6 +437,12 @@ static int server_url(struct kc *p, const char *where, char *raw, char **out)
 	n = strlen(raw);
 	while (n && raw[n - 1] == '/')
 		raw[--n] = '\0';
+	/* "https://" alone would be trimmed to "https:": a URL with no host. */
+	if (!strstr(raw, "://") || !strstr(raw, "://")[3]) {
+		free(raw);
+		snprintf(field, sizeof(field), "%s.server", where);
+		return kc_bad(p, field, "no host");
+	}
 	*out = raw;
 	return 0;
 }

@@ -237,8 +237,14 @@ static void invalid_combinations(void **state)
 	                               "clusters: [{name: c, cluster: {server: 'https://h:1', "
 	                               "insecure-skip-tls-verify: maybe}}]\n"
 	                               "contexts: [{name: x, context: {cluster: c}}]\n";
+	/* found by the kubeconfig fuzzer: trimmed of its slashes, "https:" */
+	static const char no_host[] = "current-context: x\n"
+	                              "clusters: [{name: c, cluster: {server: 'https://'}}]\n"
+	                              "contexts: [{name: x, context: {cluster: c}}]\n";
 	struct kube_config *c = NULL;
 
+	assert_int_equal(kube_config_parse(no_host, strlen(no_host), "k", NULL, &c), -EINVAL);
+	assert_int_equal(unit_log_count("field=clusters[c].cluster.server", "no host", NULL), 1);
 	assert_int_equal(kube_config_parse(insecure_ca, strlen(insecure_ca), "k", NULL, &c),
 	                 -EINVAL);
 	assert_int_equal(unit_log_count("field=clusters[c].cluster.insecure-skip-tls-verify", NULL),
