@@ -19,7 +19,8 @@
 
 CC       ?= gcc
 PKG      ?= pkg-config
-PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson yaml-0.1 libmicrohttpd
+PKGS      = libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libnl-nf-3.0 libcurl libcjson yaml-0.1 \
+            libmicrohttpd
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wvla \
            -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
@@ -30,6 +31,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 -Wundef -Wv
 DEB_libnl-3.0      = libnl-3-dev
 DEB_libnl-genl-3.0 = libnl-genl-3-dev
 DEB_libnl-route-3.0 = libnl-route-3-dev
+DEB_libnl-nf-3.0   = libnl-nf-3-dev
 DEB_libcurl        = libcurl4-openssl-dev
 DEB_libcjson       = libcjson-dev
 DEB_yaml-0.1       = libyaml-dev
@@ -99,13 +101,13 @@ $(B)/san/kipvs: $(CMD_SRCS:%.c=$(B)/san/%.o) $(B)/san/libkipvs.a
 # The test programs' tool (test/tools/), never part of kipvs: plain for the
 # VM guest, sanitized for host tests. It borrows kipvs watch and run
 # (cmd/watch.c with its --timeout from cmd/deadline.c, cmd/run.c) to run
-# them with test-only knobs.
+# them with test-only knobs, and render's object reading (cmd/render.c).
 $(B)/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cmd/watch.o $(B)/obj/cmd/deadline.o \
-		$(B)/obj/cmd/run.o $(B)/libkipvs.a
+		$(B)/obj/cmd/run.o $(B)/obj/cmd/render.o $(B)/libkipvs.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 $(B)/san/kipvs-testtool: $(TOOL_SRCS:%.c=$(B)/san/%.o) $(B)/san/cmd/watch.o $(B)/san/cmd/deadline.o \
-		$(B)/san/cmd/run.o $(B)/san/libkipvs.a
+		$(B)/san/cmd/run.o $(B)/san/cmd/render.o $(B)/san/libkipvs.a
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS) $(LIBS)
 

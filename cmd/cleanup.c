@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `kipvs cleanup` — remove what kipvs owns (its virtual servers, kube-ipvs0). */
+/* `kipvs cleanup` — remove what kipvs owns (its virtual servers, kube-ipvs0,
+ * its nftables tables). */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,12 +50,17 @@ int cmd_cleanup(int argc, char **argv)
 		        rc == -ENOENT || rc == -EPERM ? ipvs_strerror(rc) : strerror(-rc));
 		return 1;
 	}
-	if (!res.vs_removed && !res.link_removed && !res.vs_failed)
+	if (!res.vs_removed && !res.link_removed && !res.vs_failed && !res.nft_tables)
 		printf("nothing to do (%zu foreign virtual servers left alone)\n", res.vs_foreign);
 	else
-		printf("%s %zu virtual servers%s, %zu foreign left alone%s\n",
+		printf("%s %zu virtual servers%s%s, %zu foreign left alone%s\n",
 		       dry ? "would remove" : "removed", res.vs_removed,
-		       res.link_removed ? (dry ? " and kube-ipvs0" : " and kube-ipvs0") : "",
+		       !res.link_removed ? ""
+		       : res.nft_tables  ? ", kube-ipvs0"
+		                         : " and kube-ipvs0",
+		       res.nft_tables == 2   ? " and the nftables tables ip/ip6 kipvs"
+		       : res.nft_tables == 1 ? " and an nftables table kipvs"
+		                             : "",
 		       res.vs_foreign, res.vs_failed ? " (some failed, see the log)" : "");
 	return res.vs_failed ? 1 : 0;
 }

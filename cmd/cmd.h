@@ -9,12 +9,24 @@
 
 #include <stddef.h>
 
+#include "../lib/addr.h"
 #include "../lib/version.h"
 
 /* ipvsadm-compatible mode: -L/-l, -S, -R, ... (argv as given to kipvs). */
 int cmd_admin(int argc, char **argv);
 /* kipvs render: Kubernetes objects from files → the table this node would program. */
 int cmd_render(int argc, char **argv);
+/* render's reading of object files into @st (for test tools): what it
+ * learnt of the Node named @node_name (zone: the caller frees it). 0 or
+ * -errno; errors are printed. */
+struct render_node {
+	char *zone;
+	struct net_cidr pod_cidrs[2];
+	size_t n_pod_cidrs;
+};
+struct sync_store;
+int render_load(const char *const *files, size_t n, const char *node_name, struct sync_store *st,
+                struct render_node *node);
 /* kipvs watch: the apiserver reflectors, one line per event (cmd/watch.c). */
 int cmd_watch(int argc, char **argv);
 /* The same with the API client tuned (0/NULL fields: the defaults), for

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `kipvs diff` — what a sync would change now, as the commands that would
- * do it (ipvsadm for the table, ip for kube-ipvs0, conntrack for the stale
- * UDP entries the changes leave). Changes nothing. Exit 0 when the node is
- * in sync, 1 when not, 2 on errors.
+ * do it (ipvsadm for the table, ip for kube-ipvs0, nft for the packet
+ * filter's tables, conntrack for the stale UDP entries the changes leave).
+ * Changes nothing. Exit 0 when the node is in sync, 1 when not, 2 on errors.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include "../sync/driver/sync_nl.h"
 #include "../sync/driver/sync_reconcile.h"
 #include "../sync/driver/sync_record.h"
+#include "../sync/sync_filter.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
 
@@ -94,7 +95,7 @@ static void print_ct(const struct sync_ct_plan *p, const struct sync_ct_target *
 }
 
 /* The record as the commands that would make it, in the order of the pass. */
-static bool print_record(const struct sync_record *rec)
+static bool print_record(const struct sync_record *rec, const struct sync_filter *filter)
 {
 	const struct sync_record_entry *e;
 	char buf[ADDR_STRLEN];
@@ -119,6 +120,10 @@ static bool print_record(const struct sync_record *rec)
 		case SYNC_REC_TIMEOUTS:
 			printf("ipvsadm --set %u %u %u\n", e->timeouts.tcp, e->timeouts.tcp_fin,
 			       e->timeouts.udp);
+			break;
+		case SYNC_REC_NFT:
+			if (sync_filter_render_op(filter, &e->nft, stdout))
+				fputs("kipvs diff: cannot print an nftables change\n", stderr);
 			break;
 		case SYNC_REC_CT:
 			print_ct(sync_record_ct(rec), &sync_record_ct(rec)->v[e->ct]);
@@ -167,6 +172,9 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	rc = netif_open(&nl.netif);
+	/* Without nf_tables the filter's part is left out (said once). */
+	if (!rc && nft_open(&nl.nft))
+		nl.nft = NULL;
 	if (!rc)
 		rc = sync_store_new(&st);
 	if (!rc)
@@ -196,12 +204,13 @@ int cmd_diff(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	rc = print_record(record) ? 1 : 0;
+	rc = print_record(record, sync_reconcile_filter(rec)) ? 1 : 0;
 out:
 	sync_reconcile_free(rec);
 	sync_record_free(record);
 	sync_store_free(st);
 	netif_close(nl.netif);
+	nft_close(nl.nft);
 	ipvs_close(nl.ipvs);
 	free(zone);
 	config_free(&cfg);

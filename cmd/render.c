@@ -4,7 +4,8 @@
  * `kubectl get svc,endpointslices -A -o json` prints it, typed lists,
  * single objects, core/v1 Endpoints, Nodes), the IPVS table this node would
  * program out, as `ipvsadm -S -n` lines (or, with --bound, the kube-ipvs0
- * addresses). No kernel, no apiserver.
+ * addresses; with --nft, the nftables tables of the packet filter, in nft's
+ * syntax). No kernel, no apiserver.
  *
  * Order: virtual servers by protocol (tcp, udp, sctp), then address (IPv4
  * before IPv6, numerically), then port; destinations by address, then port.
@@ -19,6 +20,7 @@
 #include "../lib/log.h"
 #include "../lib/config.h"
 #include "../sync/sync_desired.h"
+#include "../sync/sync_filter.h"
 #include "../sync/driver/sync_fetch.h"
 #include "../sync/sync_store.h"
 #include "cmd.h"
@@ -39,6 +41,11 @@ static const char render_usage[] =
     "  --ipvs-scheduler NAME         default scheduler (rr)\n"
     "  --feature-gates PreferSameTrafficDistribution=true|false\n"
     "  --bound                       print the kube-ipvs0 addresses instead\n"
+    "  --nft                         print the packet filter instead: kipvs's nftables\n"
+    "                                tables (table ip kipvs, table ip6 kipvs) in nft syntax\n"
+    "  --masquerade-all, --cluster-cidr CIDR[,CIDR], --detect-local-mode MODE,\n"
+    "  --pod-bridge-interface NAME, --pod-interface-name-prefix PREFIX,\n"
+    "  --iptables-masquerade-bit N   the filter's options, as for kipvs run\n"
     "Without -f the objects are read from the API server (one LIST each):\n"
     "  --kubeconfig FILE, --master URL, --context NAME, --endpoints-api "
     "auto|endpointslices|endpoints\n" CMD_TIMEOUT_HELP
@@ -49,6 +56,7 @@ struct render_opts {
 	size_t n_files;
 	bool prefer_same_node;
 	bool bound;
+	bool nft;
 	/* kipvs run's flags render takes (the node's, and without -f the API
 	 * server's), parsed by its flag table */
 	struct kipvs_config cfg;
@@ -56,8 +64,21 @@ struct render_opts {
 
 /* The flags of kipvs run that render reads. */
 static const char *const run_flags[] = {
-	"hostname-override", "node-ip", "node-zone", "nodeport-addresses", "ipvs-scheduler",
-	"kubeconfig",        "master",  "context",   "endpoints-api",
+	"hostname-override",
+	"node-ip",
+	"node-zone",
+	"nodeport-addresses",
+	"ipvs-scheduler",
+	"kubeconfig",
+	"master",
+	"context",
+	"endpoints-api",
+	"masquerade-all",
+	"cluster-cidr",
+	"detect-local-mode",
+	"pod-bridge-interface",
+	"pod-interface-name-prefix",
+	"iptables-masquerade-bit",
 };
 
 /* "--flag value" or "--flag=value"; advances *i past a separate value. */
@@ -107,6 +128,11 @@ static int run_flag(int argc, char **argv, int *i, struct render_opts *o, bool *
 		int rc;
 
 		snprintf(flag, sizeof(flag), "--%s", run_flags[k]);
+		/* The one boolean among them may stand alone. */
+		if (!strcmp(run_flags[k], "masquerade-all") && !strcmp(argv[*i], flag)) {
+			o->cfg.masquerade_all = true;
+			return 1;
+		}
 		v = flag_value(argc, argv, i, flag);
 		if (!v)
 			continue;
@@ -142,6 +168,8 @@ static int parse_args(int argc, char **argv, struct render_opts *o, bool *help)
 		}
 		if (!strcmp(a, "--bound")) {
 			o->bound = true;
+		} else if (!strcmp(a, "--nft")) {
+			o->nft = true;
 		} else if (!strcmp(a, "-f") || (v = flag_value(argc, argv, &i, "--filename"))) {
 			if (!strcmp(a, "-f")) {
 				if (i + 1 >= argc) {
@@ -225,8 +253,10 @@ fail:
 
 struct render_ctx {
 	struct sync_store *st;
-	const struct render_opts *o;
-	char *node_zone; /* from a Node object named --hostname-override */
+	const char *node_name;
+	char *node_zone;              /* from a Node object named --hostname-override */
+	struct net_cidr pod_cidrs[2]; /* ... and its spec.podCIDRs */
+	size_t n_pod_cidrs;
 	size_t objects, invalid;
 };
 
@@ -255,10 +285,14 @@ static int take_object(struct render_ctx *c, const cJSON *item, enum kube_kind k
 		err = sync_store_upsert_endpoints(c->st, obj.eps);
 		break;
 	case KUBE_KIND_NODE:
-		if (c->o->cfg.hostname_override && obj.node->meta.name &&
-		    !strcmp(obj.node->meta.name, c->o->cfg.hostname_override) && obj.node->zone) {
-			free(c->node_zone);
-			c->node_zone = strdup(obj.node->zone);
+		if (c->node_name && obj.node->meta.name &&
+		    !strcmp(obj.node->meta.name, c->node_name)) {
+			if (obj.node->zone) {
+				free(c->node_zone);
+				c->node_zone = strdup(obj.node->zone);
+			}
+			memcpy(c->pod_cidrs, obj.node->pod_cidrs, sizeof(c->pod_cidrs));
+			c->n_pod_cidrs = obj.node->n_pod_cidrs;
 		}
 		kube_object_free(&obj);
 		return 0;
@@ -377,6 +411,39 @@ static int print_bound(const struct sync_desired *d)
 	return err;
 }
 
+int render_load(const char *const *files, size_t n, const char *node_name, struct sync_store *st,
+                struct render_node *node)
+{
+	struct render_ctx c = { .st = st, .node_name = node_name };
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = take_file(&c, files[i]);
+	memset(node, 0, sizeof(*node));
+	node->zone = c.node_zone;
+	memcpy(node->pod_cidrs, c.pod_cidrs, sizeof(node->pod_cidrs));
+	node->n_pod_cidrs = c.n_pod_cidrs;
+	return err;
+}
+
+/* The packet filter's two tables. */
+static int print_nft(const struct render_opts *o, const struct render_ctx *c,
+                     const struct sync_node *node)
+{
+	struct sync_filter_opts fo;
+	struct sync_filter *f = NULL;
+	int err;
+
+	sync_filter_opts_from(&o->cfg, c->pod_cidrs, c->n_pod_cidrs, &fo);
+	err = sync_filter_new(&fo, &f);
+	if (!err)
+		err = sync_filter_build(f, c->st, node);
+	for (int fam = 0; !err && fam < SYNC_FILTER_FAMS; fam++)
+		err = sync_filter_render(f, fam, true, stdout);
+	sync_filter_free(f);
+	return err;
+}
+
 int cmd_render(int argc, char **argv)
 {
 	struct render_opts o;
@@ -401,7 +468,7 @@ int cmd_render(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	c.o = &o;
+	c.node_name = o.cfg.hostname_override;
 	if (sync_store_new(&c.st) || sync_desired_new(&d)) {
 		fputs("kipvs render: out of memory\n", stderr);
 		rc = 1;
@@ -430,9 +497,16 @@ int cmd_render(int argc, char **argv)
 		fprintf(stderr, "kipvs render: skipped %zu invalid object(s)\n", c.invalid);
 	if (!o.cfg.n_node_ips && any_node_port(c.st))
 		fputs("kipvs render: no --node-ip: NodePorts get no virtual servers\n", stderr);
-	if (node_config(&node, &o, c.node_zone) || sync_desired_build(d, c.st, &node) ||
-	    (o.bound ? print_bound(d) : print_table(d))) {
+	if (node_config(&node, &o, c.node_zone) || sync_desired_build(d, c.st, &node)) {
 		fputs("kipvs render: out of memory\n", stderr);
+		rc = 1;
+		goto out;
+	}
+	rc = o.nft ? print_nft(&o, &c, &node) : o.bound ? print_bound(d) : print_table(d);
+	if (rc) {
+		fprintf(stderr, "kipvs render: %s\n",
+		        rc == -EINVAL ? "an option the filter cannot express (a /0 range?)"
+		                      : strerror(-rc));
 		rc = 1;
 		goto out;
 	}

@@ -29,6 +29,7 @@ void config_init(struct kipvs_config *c)
 	c->conntrack_tcp_established_ms = 24ULL * 3600 * 1000;
 	c->conntrack_tcp_close_wait_ms = 3600ULL * 1000;
 	c->config_sync_period_ms = 15 * 60 * 1000;
+	c->masquerade_bit = 14;
 	c->log_level = LOG_LVL_INFO;
 }
 
@@ -42,6 +43,9 @@ void config_free(struct kipvs_config *c)
 	free(c->node_zone);
 	free(c->nodeport_cidrs);
 	free(c->exclude_cidrs);
+	free(c->cluster_cidrs);
+	free(c->pod_bridge_interface);
+	free(c->pod_interface_prefix);
 	free(c->healthz_bind_address);
 	free(c->metrics_bind_address);
 	free(c->config_file);
@@ -154,6 +158,20 @@ static const struct config_flag flags[] = {
 	  "IPVS TCP FIN_WAIT timeout; 0 = leave as is" },
 	{ "ipvs-udp-timeout", NULL, CF_DUR, OFF(udp_timeout_ms), "0",
 	  "IPVS UDP timeout; 0 = leave as is" },
+	{ "masquerade-all", NULL, CF_BOOL, OFF(masquerade_all), "false",
+	  "masquerade (SNAT) all traffic to cluster IPs" },
+	{ "iptables-masquerade-bit", NULL, CF_BIT, OFF(masquerade_bit), "14",
+	  "bit of the packet mark that flags traffic to masquerade (0-31)" },
+	{ "cluster-cidr", NULL, CF_LCIDRS, OFF(cluster_cidrs), "",
+	  "the pods' CIDRs (comma-separated, one per family): traffic from elsewhere to a "
+	  "cluster IP is masqueraded" },
+	{ "detect-local-mode", NULL, CF_LOCAL, OFF(detect_local_mode), "ClusterCIDR",
+	  "how pod traffic is recognised: ClusterCIDR, NodeCIDR, BridgeInterface or "
+	  "InterfaceNamePrefix" },
+	{ "pod-bridge-interface", NULL, CF_IFNAME, OFF(pod_bridge_interface), "",
+	  "the pods' bridge (--detect-local-mode=BridgeInterface)" },
+	{ "pod-interface-name-prefix", NULL, CF_IFNAME, OFF(pod_interface_prefix), "",
+	  "the prefix of the pods' interfaces (--detect-local-mode=InterfaceNamePrefix)" },
 	{ "healthz-bind-address", NULL, CF_STR, OFF(healthz_bind_address), "0.0.0.0:10256",
 	  "address:port of /healthz and /livez; empty = off" },
 	{ "metrics-bind-address", NULL, CF_STR, OFF(metrics_bind_address), "127.0.0.1:10249",
@@ -175,7 +193,7 @@ static const struct config_flag flags[] = {
 	{ "config-sync-period", NULL, CF_DUR, OFF(config_sync_period_ms), "15m",
 	  "accepted for kube-proxy compatibility (watches need no resync)" },
 	{ "cleanup", NULL, CF_BOOL, OFF(cleanup), "false",
-	  "remove kipvs's virtual servers and kube-ipvs0, then exit" },
+	  "remove kipvs's virtual servers, kube-ipvs0 and nftables tables, then exit" },
 	{ "log-level", NULL, CF_LOGLVL, OFF(log_level), "info", "error, warn, info or debug" },
 	{ "v", NULL, CF_KLOGV, OFF(log_level), "2",
 	  "kube-proxy's verbosity: 0-3 = info, 4 and more = debug" },
@@ -277,6 +295,17 @@ static int add_cidr_item(void *ctx, const char *item)
 	struct list_ctx *l = ctx;
 	struct net_cidr cidr;
 
+	if (l->f->type == CF_LCIDRS) {
+		char q[160];
+
+		if (cidr_parse(item, &cidr) == 0)
+			return append_cidr(&l->c->cluster_cidrs, &l->c->n_cluster_cidrs, &cidr);
+		/* The rest of the list still counts. */
+		log_warn("config_invalid", "flag=%s value=%s reason=invalid-cidr action=skipped",
+		         l->f->name, log_quote(item, q, sizeof(q)));
+		return 0;
+	}
+
 	if (l->f->type == CF_NPADDR && strcmp(item, "primary") == 0) {
 		l->c->nodeport_primary = true;
 		return 0;
@@ -355,10 +384,12 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 		return 0;
 	case CF_NPADDR:
 	case CF_CIDRS:
+	case CF_LCIDRS:
 		if (!append) {
 			struct net_cidr **dst = (struct net_cidr **)(base + f->off);
-			size_t *n =
-			    f->type == CF_NPADDR ? &c->n_nodeport_cidrs : &c->n_exclude_cidrs;
+			size_t *n = f->type == CF_NPADDR  ? &c->n_nodeport_cidrs
+			            : f->type == CF_CIDRS ? &c->n_exclude_cidrs
+			                                  : &c->n_cluster_cidrs;
 
 			free(*dst);
 			*dst = NULL;
@@ -432,6 +463,48 @@ int config_set(struct kipvs_config *c, const struct config_flag *f, const char *
 		    err, errlen,
 		    "--%s: expected a port range like 30000-32767 or 30000+2767, got '%s'", f->name,
 		    v);
+	}
+	case CF_BIT: {
+		char *end;
+		long bit;
+
+		errno = 0;
+		bit = strtol(v, &end, 10);
+		if (errno || end == v || *end || bit < 0 || bit > 31)
+			return set_err(err, errlen, "--%s: expected a bit number 0-31, got '%s'",
+			               f->name, v);
+		*(int *)(base + f->off) = (int)bit;
+		return 0;
+	}
+	case CF_LOCAL: {
+		static const char *const modes[] = { "ClusterCIDR", "NodeCIDR", "BridgeInterface",
+			                             "InterfaceNamePrefix" };
+
+		/* kube-proxy takes an empty mode as its default. */
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcmp(v, modes[i]) || (!*v && i == 0)) {
+				c->detect_local_mode = (enum detect_local_mode)i;
+				return 0;
+			}
+		return set_err(err, errlen,
+		               "--%s: expected ClusterCIDR, NodeCIDR, BridgeInterface or "
+		               "InterfaceNamePrefix, got '%s'",
+		               f->name, v);
+	}
+	case CF_IFNAME: {
+		char **dst = (char **)(base + f->off);
+		char *dup;
+
+		/* IFNAMSIZ - 1, and what a Linux interface name may hold. */
+		if (strlen(v) > 15 || strpbrk(v, " /\t\n\"*:"))
+			return set_err(err, errlen, "--%s: not an interface name: '%s'", f->name,
+			               v);
+		dup = strdup(v);
+		if (!dup)
+			return -ENOMEM;
+		free(*dst);
+		*dst = dup;
+		return 0;
 	}
 	case CF_MODE:
 		if (strcmp(v, "ipvs") != 0 && *v)
@@ -543,7 +616,7 @@ int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_o
 		i = j;
 	}
 	/* Second pass: every flag over the file. Repeated list flags accumulate. */
-	bool seen_addrs = false, seen_np = false, seen_ex = false;
+	bool seen_addrs = false, seen_np = false, seen_ex = false, seen_cl = false;
 
 	for (i = 1; i < argc; i++) {
 		bool append = false;
@@ -560,6 +633,9 @@ int config_from_args(struct kipvs_config *c, int argc, char **argv, FILE *help_o
 		} else if (f->type == CF_CIDRS) {
 			append = seen_ex;
 			seen_ex = true;
+		} else if (f->type == CF_LCIDRS) {
+			append = seen_cl;
+			seen_cl = true;
 		}
 		if (!(f->off == offsetof(struct kipvs_config, config_file) && f->type == CF_STR)) {
 			rc = config_set(c, f, v, append, err, errlen);

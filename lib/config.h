@@ -25,6 +25,14 @@ enum endpoints_api {
 	ENDPOINTS_API_ENDPOINTS, /* core/v1 Endpoints */
 };
 
+/* kube-proxy's --detect-local-mode: how pod traffic is told from the rest. */
+enum detect_local_mode {
+	DETECT_LOCAL_CLUSTER_CIDR = 0, /* --cluster-cidr (kube-proxy's default) */
+	DETECT_LOCAL_NODE_CIDR,        /* the Node's spec.podCIDRs */
+	DETECT_LOCAL_BRIDGE,           /* --pod-bridge-interface */
+	DETECT_LOCAL_PREFIX,           /* --pod-interface-name-prefix */
+};
+
 struct kipvs_config {
 	/* API server */
 	char *kubeconfig;
@@ -56,6 +64,15 @@ struct kipvs_config {
 	uint64_t tcp_timeout_ms; /* 0: leave the kernel's value */
 	uint64_t tcpfin_timeout_ms;
 	uint64_t udp_timeout_ms;
+
+	/* the packet filter (nftables) */
+	bool masquerade_all;
+	int masquerade_bit; /* 0-31: the mark is 1 << bit */
+	struct net_cidr *cluster_cidrs;
+	size_t n_cluster_cidrs;
+	enum detect_local_mode detect_local_mode;
+	char *pod_bridge_interface;
+	char *pod_interface_prefix;
 
 	/* health and metrics */
 	char *healthz_bind_address;

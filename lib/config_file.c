@@ -47,16 +47,22 @@ static const struct field_map fields[] = {
 	{ "conntrack.tcpBeLiberal", "conntrack-tcp-be-liberal" },
 	{ "conntrack.udpTimeout", "conntrack-udp-timeout" },
 	{ "conntrack.udpStreamTimeout", "conntrack-udp-timeout-stream" },
+	{ "iptables.masqueradeAll", "masquerade-all" },
+	{ "iptables.masqueradeBit", "iptables-masquerade-bit" },
+	{ "clusterCIDR", "cluster-cidr" },
+	{ "detectLocalMode", "detect-local-mode" },
+	{ "detectLocal.bridgeInterface", "pod-bridge-interface" },
+	{ "detectLocal.interfaceNamePrefix", "pod-interface-name-prefix" },
+	{ "detectLocal.clusterCIDRs", "cluster-cidr" },
 };
 
 /* Known KubeProxyConfiguration fields that have no meaning for kipvs. */
 static const char *const not_applicable[] = {
-	"iptables",
+	"iptables.localhostNodePorts",
+	"iptables.syncPeriod",
+	"iptables.minSyncPeriod",
 	"nftables",
 	"winkernel",
-	"detectLocalMode",
-	"detectLocal",
-	"clusterCIDR",
 	"oomScoreAdj",
 	"portRange",
 	"featureGates",
@@ -121,7 +127,8 @@ static int apply(struct walk *w, const char *path, const struct config_flag *f,
 	if (ytree_is_null(v))
 		return 0;
 	if (v->type == YNODE_SEQ) {
-		if (f->type != CF_ADDRS && f->type != CF_NPADDR && f->type != CF_CIDRS)
+		if (f->type != CF_ADDRS && f->type != CF_NPADDR && f->type != CF_CIDRS &&
+		    f->type != CF_LCIDRS)
 			return fail(w, path, v->line, "expected a single value, not a list");
 		/* An explicit list replaces the default, even when empty. */
 		rc = config_set(w->c, f, "", false, err, sizeof(err));
@@ -177,8 +184,10 @@ static int walk_map(struct walk *w, const struct ynode *map, const char *prefix)
 		}
 		if (handled)
 			continue;
-		if (v->type == YNODE_MAP && (!strcmp(path, "ipvs") || !strcmp(path, "conntrack") ||
-		                             !strcmp(path, "clientConnection"))) {
+		if (v->type == YNODE_MAP &&
+		    (!strcmp(path, "ipvs") || !strcmp(path, "conntrack") ||
+		     !strcmp(path, "clientConnection") || !strcmp(path, "iptables") ||
+		     !strcmp(path, "detectLocal"))) {
 			int rc = walk_map(w, v, path);
 
 			if (rc < 0)

@@ -23,6 +23,10 @@ enum config_type {
 	CF_KLOGV,  /* klog verbosity (--v=N) onto enum log_level */
 	CF_MODE,   /* proxy mode: only "ipvs" */
 	CF_PORTS,  /* port range "MIN-MAX", "MIN+OFFSET" or "PORT" onto nodeport_min/max */
+	CF_BIT,    /* int, 0-31 (a mark bit) */
+	CF_LCIDRS, /* cluster CIDRs: a bad item is logged and skipped, as the issue asks */
+	CF_LOCAL,  /* enum detect_local_mode by kube-proxy's names */
+	CF_IFNAME, /* char *, an interface name or prefix (at most 15 bytes) */
 };
 
 struct config_flag {

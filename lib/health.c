@@ -20,6 +20,7 @@ struct health {
 	int64_t timeout_ns;
 	bool node_eligible;
 	bool api_rejected;
+	bool filter_down;
 	struct family fam[FAM_N];
 };
 
@@ -85,6 +86,11 @@ bool health_node_eligible(const struct health *h)
 void health_set_api_rejected(struct health *h, bool rejected)
 {
 	h->api_rejected = rejected;
+}
+
+void health_set_filter_down(struct health *h, bool down)
+{
+	h->filter_down = down;
 }
 
 /*
@@ -157,7 +163,7 @@ unsigned health_answer(const struct health *h, enum health_endpoint ep,
 	bool has_last, ok = check(h, now, &last, &has_last);
 
 	if (ep == HEALTH_HEALTHZ)
-		ok = ok && h->node_eligible && !h->api_rejected;
+		ok = ok && h->node_eligible && !h->api_rejected && !h->filter_down;
 	if (ok) {
 		last = now->wall_ns;
 		has_last = true;

@@ -13,6 +13,9 @@
  * health_set_api_rejected() marks that the API server refuses a request
  * kipvs needs (the proxy then cannot follow the cluster): /healthz answers
  * 503 until it accepts it again; /livez does not (a restart cannot help).
+ * health_set_filter_down() does the same while the packet filter cannot be
+ * programmed (no nf_tables, or a full pass could not bring kipvs's tables
+ * in line): kube-proxy's /healthz fails when its rules cannot be written.
  *
  * A family is unhealthy when it has synced at least once, an update is
  * pending, and the oldest pending update is health_timeout or more old
@@ -64,6 +67,7 @@ void health_updated(struct health *h, int af, const struct health_time *now);
 void health_set_node_eligible(struct health *h, bool eligible);
 bool health_node_eligible(const struct health *h);
 void health_set_api_rejected(struct health *h, bool rejected);
+void health_set_filter_down(struct health *h, bool down);
 
 /* kube-proxy's IsHealthy(): the sync state only, ignoring the node. */
 bool health_is_healthy(const struct health *h, const struct health_time *now);

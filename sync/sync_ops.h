@@ -7,10 +7,11 @@
  *
  * The members are grouped by kernel subsystem. Each group has the reads a
  * full pass needs to find drift and the writes that repair it. A further
- * subsystem the passes program (the nftables filter, conntrack clean-up)
- * adds a group of its own: its reads and one apply per pass, which
- * sync_reconcile calls at a fixed point of every pass (after the IPVS
- * changes), and which the recorder records like the others.
+ * subsystem the passes program adds a group of its own: its reads and one
+ * apply, which sync_reconcile calls at fixed points of every pass, and
+ * which the recorder records like the others. The nftables group's apply is
+ * called by sync_nft (sync/driver/sync_nft.h) before a pass's IPVS changes
+ * (what they need: additions) and after them (removals).
  *
  * Every member returns 0 (or the value named) or -errno, and is required.
  */
@@ -23,6 +24,7 @@
 #include "../ipvs/ipvs_table.h"
 #include "../ipvs/ipvs_types.h"
 #include "../ipvs/netif.h"
+#include "../ipvs/nft_types.h"
 #include "sync_ct.h"
 #include "sync_table.h"
 
@@ -59,6 +61,18 @@ struct sync_ops {
 	/* -EADDRNOTAVAIL when not there. */
 	int (*addr_del)(void *be, int ifindex, const struct net_addr *a);
 
+	/* --- nftables: kipvs's own tables (the packet filter, sync_nft.h) ------- */
+	/* Reads table @name of @family (its chains: those @want names and those
+	 * its rules sit in) into @out, which then owns arrays
+	 * (nft_table_def_clear). -ENOENT when absent, -EOPNOTSUPP without
+	 * nf_tables. */
+	int (*nft_table)(void *be, uint8_t family, const char *name,
+	                 const struct nft_table_def *want, struct nft_table_def *out);
+	/* Appends the elements of set @set of that table to @out. */
+	int (*nft_elems)(void *be, uint8_t family, const char *table, const struct nft_set_def *set,
+	                 struct nft_elems *out);
+	/* One transaction: all of @ops or none (nft.h, nft_apply). */
+	int (*nft_apply)(void *be, struct nft_op *ops, size_t n);
 	/* --- conntrack (sync_ct.h) --------------------------------------------- */
 	/* Deletes the entries @p names (called once per pass that has any, after
 	 * its IPVS changes). The daemon's backend hands @p (copied) to a worker

@@ -21,6 +21,7 @@ dpkg-dev
 groff-base
 gzip
 iproute2
+iptables
 ipvsadm
 kmod
 libc6-dbg

@@ -446,6 +446,27 @@ static void node_going_away(const cJSON *obj, struct kube_node *n)
 	}
 }
 
+/* spec.podCIDRs, or the older single spec.podCIDR; at most one per family
+ * (the API allows no more). */
+static void node_pod_cidrs(const cJSON *obj, struct kube_node *n)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(spec, "podCIDRs");
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(spec, "podCIDR"), *c;
+
+	if (!cJSON_IsArray(list))
+		list = NULL;
+	cJSON_ArrayForEach(c, list)
+	{
+		if (n->n_pod_cidrs < 2 && cJSON_IsString(c) &&
+		    cidr_parse(c->valuestring, &n->pod_cidrs[n->n_pod_cidrs]) == 0)
+			n->n_pod_cidrs++;
+	}
+	if (!n->n_pod_cidrs && cJSON_IsString(one) &&
+	    cidr_parse(one->valuestring, &n->pod_cidrs[0]) == 0)
+		n->n_pod_cidrs = 1;
+}
+
 int kube_node_decode(const cJSON *obj, struct kube_node **out)
 {
 	struct kd d = { .kind = "Node" };
@@ -467,6 +488,7 @@ int kube_node_decode(const cJSON *obj, struct kube_node **out)
 		return r;
 	}
 	node_going_away(obj, n);
+	node_pod_cidrs(obj, n);
 	*out = n;
 	return 0;
 }

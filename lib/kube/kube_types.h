@@ -149,6 +149,10 @@ struct kube_endpoints {
 struct kube_node {
 	struct kube_meta meta;
 	char *zone; /* label topology.kubernetes.io/zone; NULL = absent */
+	/* spec.podCIDRs (else spec.podCIDR), invalid entries dropped: what
+	 * --detect-local-mode=NodeCIDR tells pod traffic by */
+	struct net_cidr pod_cidrs[2];
+	size_t n_pod_cidrs;
 	/* kube-proxy's /healthz answers 503 for a node that is going away: */
 	bool deleting;         /* metadata.deletionTimestamp is set */
 	bool autoscaler_taint; /* spec.taints has ToBeDeletedByClusterAutoscaler */

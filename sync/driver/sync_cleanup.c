@@ -7,9 +7,12 @@
 
 #include "../../ipvs/ipvs.h"
 #include "../../ipvs/netif.h"
+#include "../../ipvs/nft.h"
 #include "../../lib/log.h"
 #include "../sync_diff.h"
 #include "../sync_node.h"
+#include "sync_nft.h"
+#include "sync_nl.h"
 #include "sync_reconcile.h"
 
 static int build_own(const struct kipvs_config *cfg, struct netif *nf, int ifindex,
@@ -57,6 +60,24 @@ out:
 	free(mine);
 	free(local);
 	free(bound);
+	return err;
+}
+
+/* kipvs's nftables tables, where the kernel has nf_tables. */
+static int cleanup_filter(bool dry_run, struct sync_cleanup_result *res)
+{
+	struct sync_nl nl = { 0 };
+	int err = nft_open(&nl.nft);
+
+	if (!err)
+		err = sync_nft_remove(&sync_nl_ops, &nl, dry_run, &res->nft_tables);
+	nft_close(nl.nft);
+	if (err == -EOPNOTSUPP) {
+		res->nft_missing = true;
+		return 0;
+	}
+	if (err)
+		log_warn("cleanup_failed", "what=nftables-tables err=%s", strerror(-err));
 	return err;
 }
 
@@ -129,6 +150,8 @@ int sync_cleanup(const struct kipvs_config *cfg, bool dry_run, struct sync_clean
 			log_warn("cleanup_link", "dev=%s reason=not-a-dummy-link-left-alone",
 			         SYNC_IFNAME);
 	}
+	if (!err)
+		err = cleanup_filter(dry_run, res);
 out:
 	free(ch);
 	ipvs_table_free(&t);
@@ -154,8 +177,8 @@ int sync_cleanup_run(const struct kipvs_config *cfg, bool dry_run)
 	}
 	log_info("cleanup",
 	         "dry_run=%s vs_removed=%zu vs_failed=%zu vs_foreign_kept=%zu "
-	         "addresses=%zu link_removed=%s",
+	         "addresses=%zu link_removed=%s nft_tables_removed=%zu",
 	         dry_run ? "yes" : "no", res.vs_removed, res.vs_failed, res.vs_foreign, res.addrs,
-	         res.link_removed ? "yes" : "no");
+	         res.link_removed ? "yes" : "no", res.nft_tables);
 	return res.vs_failed ? 1 : 0;
 }

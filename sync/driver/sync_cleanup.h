@@ -2,9 +2,10 @@
 /*
  * sync_cleanup — `kipvs cleanup` / `kipvs run --cleanup`: removes the
  * virtual servers kipvs owns (address on kube-ipvs0, or a NodePort on a node
- * address, outside --ipvs-exclude-cidrs) and then kube-ipvs0 itself.
- * Nothing foreign is touched, and nothing is flushed. Idempotent: a second
- * run finds nothing to do.
+ * address, outside --ipvs-exclude-cidrs), then kube-ipvs0 itself, and
+ * kipvs's nftables tables (table ip kipvs, table ip6 kipvs; no other table
+ * is read or touched). Nothing foreign is touched, and nothing is flushed.
+ * Idempotent: a second run finds nothing to do.
  */
 #ifndef KIPVS_SYNC_CLEANUP_H
 #define KIPVS_SYNC_CLEANUP_H
@@ -20,6 +21,8 @@ struct sync_cleanup_result {
 	size_t vs_foreign; /* left alone */
 	size_t addrs;      /* addresses kube-ipvs0 held */
 	bool link_removed;
+	size_t nft_tables; /* kipvs's nftables tables removed */
+	bool nft_missing;  /* no nf_tables in the kernel: none to remove */
 };
 
 /* 0 or -errno (IPVS or rtnetlink unavailable: see ipvs_strerror()). With

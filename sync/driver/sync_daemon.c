@@ -39,11 +39,15 @@
 #define RETRY_S 1.0
 /* How often draining destinations are re-checked. */
 #define DRAIN_CHECK_S 5.0
+/* How soon a full pass repairs kipvs's nftables tables when a pass found
+ * them broken (a table or set gone, rules changed). */
+#define FILTER_REPAIR_S 5.0
 
 struct daemon {
 	const struct kipvs_config *cfg;
 	struct ev_loop *loop;
 	struct ipvs_handle *ipvs;
+	struct nft_handle *nft; /* NULL: no nf_tables (the filter waits for it) */
 	struct netif *netif;
 	struct netif_monitor *mon;
 	struct kube_config *kcfg;
@@ -142,6 +146,25 @@ static void fail(struct daemon *dm, const char *why, int err)
 	ev_break(dm->loop, EVBREAK_ALL);
 }
 
+static void retry_later(struct daemon *dm, bool full);
+
+/* The packet filter after a pass: /healthz fails while it cannot be
+ * programmed; a broken table gets a full pass soon. */
+static void filter_check(struct daemon *dm, bool full_done)
+{
+	struct sync_reconcile_stats st;
+	bool repair = sync_reconcile_full_wanted(dm->rec);
+
+	sync_reconcile_stats(dm->rec, &st);
+	if (dm->ops && (full_done || !st.nft.available))
+		health_set_filter_down(opsrv_health(dm->ops), !st.nft.available || repair);
+	if (repair && st.nft.available && !ev_is_active(&dm->retry_timer)) {
+		dm->full_wanted = true;
+		ev_timer_set(&dm->retry_timer, FILTER_REPAIR_S, 0.);
+		ev_timer_start(dm->loop, &dm->retry_timer);
+	}
+}
+
 /*
  * The health-check node ports follow the store after every pass that
  * applied it, as kube-proxy's SyncServices/SyncEndpoints follow each sync:
@@ -197,6 +220,7 @@ static void full_finished(struct daemon *dm)
 		log_info("ready", "first_full_sync=done");
 	}
 	after_pass(dm);
+	filter_check(dm, true);
 	health_ports(dm);
 	sync_metrics_table(dm->metrics, sync_reconcile_desired(dm->rec));
 	drain_arm(dm);
@@ -295,6 +319,7 @@ static void run_dirty(struct daemon *dm)
 		after_pass(dm);
 		drain_arm(dm);
 	}
+	filter_check(dm, false);
 }
 
 static void retry_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -485,13 +510,18 @@ static void on_node_upsert(void *ctx, struct kube_node *node)
 {
 	struct daemon *dm = ctx;
 
-	bool changed = false;
+	bool changed = false, rules = false;
 	int err = sync_reconcile_set_zone(dm->rec, node->zone, &changed);
 
 	if (err)
 		fail(dm, "node-zone", err);
 	else if (changed)
 		schedule(dm);
+	/* --detect-local-mode=NodeCIDR: the filter's rules follow the Node. */
+	if (sync_reconcile_set_pod_cidrs(dm->rec, node->pod_cidrs, node->n_pod_cidrs, &rules))
+		log_warn("node_pod_cidrs_failed", "node=%s", node->meta.name);
+	else if (rules && dm->ready)
+		filter_check(dm, false);
 	if (dm->ops) {
 		bool eligible = !node->deleting && !node->autoscaler_taint;
 
@@ -639,6 +669,9 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		        log_quote(ipvs_strerror(err), why, sizeof(why)));
 		return err;
 	}
+	/* Without nf_tables IPVS is still programmed: the passes say so once. */
+	if (nft_open(&dm->nft))
+		dm->nft = NULL;
 	err = netif_open(&dm->netif);
 	if (!err)
 		err = netif_monitor_open(&dm->mon);
@@ -654,6 +687,7 @@ static int setup(struct daemon *dm, const struct kipvs_config *cfg, struct kipvs
 		return err;
 	dm->nl.ipvs = dm->ipvs;
 	dm->nl.netif = dm->netif;
+	dm->nl.nft = dm->nft;
 	ro.cfg = eff;
 	ro.ops = &sync_nl_ops;
 	ro.be = &dm->nl;
@@ -729,6 +763,7 @@ static void teardown(struct daemon *dm)
 	kube_config_free(dm->kcfg);
 	netif_monitor_close(dm->mon);
 	netif_close(dm->netif);
+	nft_close(dm->nft);
 	ipvs_close(dm->ipvs);
 	sdnotify_close(dm->notify);
 	sync_hcnp_free(dm->hcnp); /* before the registry that holds its metrics */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync_daemon — `kipvs run`: one libev loop that keeps this node's IPVS
- * table and kube-ipvs0 equal to what the cluster says.
+ * table, kube-ipvs0 and the packet filter (kipvs's nftables tables) equal
+ * to what the cluster says.
  *
  *   - The API client's watch callbacks only feed the store (which marks the
  *     affected services dirty); one reconcile runs per loop turn for the
@@ -10,7 +11,10 @@
  *     completed a first list. Then default/kubernetes is programmed first
  *     and the rest a chunk per loop turn, so watches keep flowing.
  *   - Every --ipvs-sync-period a full pass re-reads the kernel and repairs
- *     drift (and the sysctls); SIGHUP forces one.
+ *     drift (and the sysctls); SIGHUP forces one. A pass that finds kipvs's
+ *     nftables tables broken asks for a full pass a few seconds later;
+ *     /healthz answers 503 while nf_tables is missing or the last full pass
+ *     could not bring the tables in line.
  *   - Draining destinations are re-checked every few seconds.
  *   - Node addresses follow rtnetlink notifications.
  *   - Stale UDP conntrack entries the passes leave are deleted by a worker

@@ -24,6 +24,9 @@ struct sync_metrics {
 	uint64_t errno_seen[SYNC_ERRNO_MAX];
 	uint64_t events_to_kernel_seen;
 	unsigned long watches_seen[KUBE_RES_COUNT], relists_seen[KUBE_RES_COUNT];
+	/* the packet filter's: labelled, so updated after each pass */
+	struct metric *nft_txns, *nft_elems;
+	uint64_t nft_ok_seen, nft_failed_seen;
 };
 
 static double rec_figure(void *ctx, size_t off)
@@ -50,6 +53,49 @@ static double failed_passes(void *ctx)
 	return rec_figure(ctx, offsetof(struct sync_reconcile_stats, failed_passes));
 }
 
+static double nft_figure(void *ctx, size_t off)
+{
+	return rec_figure(ctx, offsetof(struct sync_reconcile_stats, nft) + off);
+}
+
+static double nft_available(void *ctx)
+{
+	struct sync_metrics *m = ctx;
+	struct sync_reconcile_stats st;
+
+	sync_reconcile_stats(m->rec, &st);
+	return st.nft.available ? 1 : 0;
+}
+
+static double nft_elems_failed(void *ctx)
+{
+	return nft_figure(ctx, offsetof(struct sync_nft_stats, elems_failed));
+}
+
+static double nft_rebuilds(void *ctx)
+{
+	return nft_figure(ctx, offsetof(struct sync_nft_stats, rebuilds));
+}
+
+static double nft_last_txn(void *ctx)
+{
+	return nft_figure(ctx, offsetof(struct sync_nft_stats, last_txn_us)) / 1e6;
+}
+
+static double nft_full_txn(void *ctx)
+{
+	return nft_figure(ctx, offsetof(struct sync_nft_stats, last_full_txn_us)) / 1e6;
+}
+
+static double nft_full_elems(void *ctx)
+{
+	struct sync_metrics *m = ctx;
+	struct sync_reconcile_stats st;
+
+	sync_reconcile_stats(m->rec, &st);
+	return (double)st.nft.last_full_elems;
+}
+
 int sync_metrics_new(struct opsrv *ops, struct sync_reconcile *rec, struct sync_metrics **out)
 {
 	struct sync_metrics *m = calloc(1, sizeof(*m));
@@ -69,6 +115,52 @@ int sync_metrics_new(struct opsrv *ops, struct sync_reconcile *rec, struct sync_
 		  .type = METRIC_COUNTER,
 		  .fn = failed_passes,
 		  .fn_ctx = m },
+		{ .name = "kipvs_nft_available",
+		  .help = "1 when nf_tables answers (the packet filter is programmed), else 0.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_available,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_element_failures_total",
+		  .help =
+		      "Set elements the kernel refused (logged; retried by the next full pass).",
+		  .type = METRIC_COUNTER,
+		  .fn = nft_elems_failed,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_rebuilds_total",
+		  .help = "kipvs's nftables tables created or replaced whole (missing or drifted).",
+		  .type = METRIC_COUNTER,
+		  .fn = nft_rebuilds,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_last_transaction_seconds",
+		  .help =
+		      "The last nftables transaction, from sending to the kernel's last answer.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_last_txn,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_full_transaction_seconds",
+		  .help = "The last full pass's nftables transaction (a cold start's: both tables "
+		          "with every element), from sending to the kernel's last answer.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_full_txn,
+		  .fn_ctx = m },
+		{ .name = "kipvs_nft_full_transaction_elements",
+		  .help = "Set elements the last full pass's nftables transaction sent.",
+		  .type = METRIC_GAUGE,
+		  .fn = nft_full_elems,
+		  .fn_ctx = m },
+	};
+	const struct metric_desc txns = {
+		.name = "kipvs_nft_transactions_total",
+		.help = "nftables transactions sent, by result: ok, or failed (refused in part or "
+		        "unanswered; what was refused is logged and left out of a resend)",
+		.type = METRIC_COUNTER,
+		.labels = (const char *const[]){ "result", NULL },
+	};
+	const struct metric_desc elems = {
+		.name = "kipvs_nft_elements",
+		.help = "Elements the packet filter wants in each set of kipvs's tables",
+		.type = METRIC_GAUGE,
+		.labels = (const char *const[]){ "family", "set", NULL },
 	};
 	int err = 0;
 
@@ -82,6 +174,13 @@ int sync_metrics_new(struct opsrv *ops, struct sync_reconcile *rec, struct sync_
 
 		err = metrics_register(opsrv_registry(ops), &descs[i], &x);
 	}
+	if (!err)
+		err = metrics_register(opsrv_registry(ops), &txns, &m->nft_txns);
+	if (!err)
+		err = metrics_register(opsrv_registry(ops), &elems, &m->nft_elems);
+	/* Both results exist from the start, at 0. */
+	metric_add(m->nft_txns, ML("ok"), 0);
+	metric_add(m->nft_txns, ML("failed"), 0);
 	if (err) {
 		free(m);
 		return err;
@@ -176,6 +275,21 @@ static void reflector_metrics(struct sync_metrics *m, struct kube_client *client
 	}
 }
 
+/* The packet filter's labelled figures, from what the passes counted. */
+static void nft_metrics(struct sync_metrics *m, const struct sync_nft_stats *n)
+{
+	if (n->txn_ok > m->nft_ok_seen)
+		metric_add(m->nft_txns, ML("ok"), (double)(n->txn_ok - m->nft_ok_seen));
+	if (n->txn_failed > m->nft_failed_seen)
+		metric_add(m->nft_txns, ML("failed"), (double)(n->txn_failed - m->nft_failed_seen));
+	m->nft_ok_seen = n->txn_ok;
+	m->nft_failed_seen = n->txn_failed;
+	for (int fam = 0; fam < SYNC_FILTER_FAMS; fam++)
+		for (int s = 0; s < FSET_N; s++)
+			metric_set(m->nft_elems, ML(fam ? "ip6" : "ip", sync_fset_name(s)),
+			           (double)n->elems[fam][s]);
+}
+
 void sync_metrics_pass_done(struct sync_metrics *m, const struct sync_reconcile_stats *st,
                             struct kube_client *client)
 {
@@ -212,6 +326,7 @@ void sync_metrics_pass_done(struct sync_metrics *m, const struct sync_reconcile_
 	}
 	m->n_trigger = 0;
 	reflector_metrics(m, client);
+	nft_metrics(m, &st->nft);
 }
 
 /* A service port of one family, for counting each once. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sync_nl.h"
 
+#include <errno.h>
 #include "sync_ctclean.h"
 
 static int nl_services(void *be, struct ipvs_table *out)
@@ -58,6 +59,29 @@ static int nl_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return netif_addr_del(((struct sync_nl *)be)->netif, ifindex, a);
 }
 
+static int nl_nft_table(void *be, uint8_t family, const char *name,
+                        const struct nft_table_def *want, struct nft_table_def *out)
+{
+	struct nft_handle *h = ((struct sync_nl *)be)->nft;
+
+	return h ? nft_read_table(h, family, name, want, out) : -EOPNOTSUPP;
+}
+
+static int nl_nft_elems(void *be, uint8_t family, const char *table, const struct nft_set_def *set,
+                        struct nft_elems *out)
+{
+	struct nft_handle *h = ((struct sync_nl *)be)->nft;
+
+	return h ? nft_read_elems(h, family, table, set, out) : -EOPNOTSUPP;
+}
+
+static int nl_nft_apply(void *be, struct nft_op *ops, size_t n)
+{
+	struct nft_handle *h = ((struct sync_nl *)be)->nft;
+
+	return h ? nft_apply(h, ops, n) : -EOPNOTSUPP;
+}
+
 static int nl_ct_clean(void *be, const struct sync_ct_plan *p)
 {
 	struct sync_ctclean *ct = ((struct sync_nl *)be)->ct;
@@ -77,5 +101,8 @@ const struct sync_ops sync_nl_ops = {
 	.addrs = nl_addrs,
 	.addr_add = nl_addr_add,
 	.addr_del = nl_addr_del,
+	.nft_table = nl_nft_table,
+	.nft_elems = nl_nft_elems,
+	.nft_apply = nl_nft_apply,
 	.ct_clean = nl_ct_clean,
 };

@@ -15,15 +15,10 @@
 #include "../sync_drain.h"
 #include "../sync_node.h"
 #include "../sync_table.h"
+#include "sync_addrset.h"
 
 /* Failed changes logged one by one per pass; the rest are counted in one line. */
 #define MAX_FAIL_LOGS 20
-
-struct addr_set {
-	struct net_addr *v; /* sorted (addr_cmp) */
-	size_t n, cap;
-	uint64_t gen; /* bumped on every change */
-};
 
 /* One pass's kernel writes: what was sent and refused, for its log line. */
 struct pass {
@@ -53,6 +48,7 @@ struct full_pass {
 	struct sync_changes plan; /* the current chunk */
 	struct addr_set unbind;   /* to remove at the end: bound, and nothing wants them */
 	uint64_t start_us;
+	uint64_t nft_writes; /* the filter's transactions before the pass */
 };
 
 struct sync_reconcile {
@@ -60,6 +56,7 @@ struct sync_reconcile {
 	struct sync_node node;
 	struct sync_desired *d;
 	struct sync_drain *drain;
+	struct sync_nft *nft; /* the packet filter's part of the passes */
 	struct sync_own own;
 	struct sync_keys keys;  /* the virtual servers of the keyed pass under way */
 	struct sync_keys retry; /* virtual servers a failed keyed pass left */
@@ -77,62 +74,6 @@ struct sync_reconcile {
 	struct sync_keys activated;
 	struct sync_reconcile_stats st;
 };
-
-/* --- sorted address sets ---------------------------------------------------- */
-
-static size_t set_pos(const struct addr_set *s, const struct net_addr *a, bool *found)
-{
-	return sync_addrs_find(s->v, s->n, a, found);
-}
-
-static bool set_has(const struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-
-	set_pos(s, a, &found);
-	return found;
-}
-
-static int set_add(struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-	size_t i = set_pos(s, a, &found);
-
-	if (found)
-		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct net_addr *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
-	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
-	s->v[i] = *a;
-	s->n++;
-	s->gen++;
-	return 0;
-}
-
-static void set_del(struct addr_set *s, const struct net_addr *a)
-{
-	bool found;
-	size_t i = set_pos(s, a, &found);
-
-	if (!found)
-		return;
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-	s->n--;
-	s->gen++;
-}
-
-static void set_free(struct addr_set *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
 
 /* --- applying changes: the one apply-and-log loop ------------------------------ */
 
@@ -238,7 +179,7 @@ static void full_free(struct full_pass *f)
 	free(f->seen);
 	sync_diff_clear(&f->diff);
 	sync_changes_free(&f->plan);
-	set_free(&f->unbind);
+	addr_set_free(&f->unbind);
 	free(f);
 }
 
@@ -273,6 +214,12 @@ int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcil
 		err = sync_desired_new(&r->d);
 	if (!err)
 		err = sync_drain_new(&r->drain, cfg->graceful_timeout_ms);
+	if (!err) {
+		struct sync_filter_opts fo;
+
+		sync_filter_opts_from(cfg, NULL, 0, &fo);
+		err = sync_nft_new(o->ops, o->be, &fo, &r->nft);
+	}
 	if (err) {
 		sync_reconcile_free(r);
 		return err;
@@ -293,8 +240,9 @@ void sync_reconcile_free(struct sync_reconcile *r)
 	sync_ct_plan_free(&r->ct);
 	sync_desired_free(r->d);
 	sync_drain_free(r->drain);
+	sync_nft_free(r->nft);
 	full_free(r->full);
-	set_free(&r->bound);
+	addr_set_free(&r->bound);
 	free(r);
 }
 
@@ -325,6 +273,12 @@ int sync_reconcile_set_zone(struct sync_reconcile *r, const char *zone, bool *ch
 	if (!err && changed)
 		*changed = true;
 	return err;
+}
+
+int sync_reconcile_set_pod_cidrs(struct sync_reconcile *r, const struct net_cidr *cidrs, size_t n,
+                                 bool *changed)
+{
+	return sync_nft_set_pod_cidrs(r->nft, r->o.cfg, cidrs, n, changed);
 }
 
 static int find_ifindex(struct sync_reconcile *r)
@@ -432,7 +386,7 @@ static int read_bound(struct sync_reconcile *r)
 		/* IPv6 link-local addresses the kernel may add are not ours. */
 		if (addr_is_link_local(&v[i].addr))
 			continue;
-		err = set_add(&r->bound, &v[i].addr);
+		err = addr_set_add(&r->bound, &v[i].addr);
 	}
 	free(v);
 	return err;
@@ -458,7 +412,7 @@ static int bind_addr(struct sync_reconcile *r, const struct net_addr *a)
 		r->st.kernel_writes++;
 		log_debug("bind", "dev=%s addr=%s", SYNC_IFNAME, addr_fmt(a, buf));
 	}
-	return set_add(&r->bound, a);
+	return addr_set_add(&r->bound, a);
 }
 
 static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
@@ -476,7 +430,7 @@ static void unbind_addr(struct sync_reconcile *r, const struct net_addr *a)
 		r->st.kernel_writes++;
 		log_debug("unbind", "dev=%s addr=%s", SYNC_IFNAME, addr_fmt(a, buf));
 	}
-	set_del(&r->bound, a);
+	addr_set_del(&r->bound, a);
 }
 
 /* kube-ipvs0, created when missing; its index in r->ifindex. */
@@ -672,9 +626,9 @@ static int full_addresses(struct sync_reconcile *r, struct full_pass *f)
 		err = sync_desired_bound_addrs(r->d, &want, &n_want);
 	for (size_t i = 0; !err && i < r->bound.n; i++)
 		if (!sync_addrs_contains(want, n_want, &r->bound.v[i]))
-			err = set_add(&f->unbind, &r->bound.v[i]);
+			err = addr_set_add(&f->unbind, &r->bound.v[i]);
 	for (size_t i = 0; !err && i < n_want; i++)
-		if (!set_has(&r->bound, &want[i]))
+		if (!addr_set_has(&r->bound, &want[i]))
 			err = bind_addr(r, &want[i]);
 	free(want);
 	if (!err)
@@ -747,6 +701,13 @@ int sync_reconcile_full_begin(struct sync_reconcile *r, uint64_t now_ms, bool ku
 		err = full_addresses(r, f);
 	}
 	if (!err) {
+		/* What traffic to the new state needs, before any IPVS change. */
+		stage = "filter";
+		f->nft_writes = r->st.nft.writes;
+		err = sync_nft_full_pre(r->nft, r->o.store, &r->node);
+		sync_nft_stats(r->nft, &r->st.nft);
+	}
+	if (!err) {
 		ensure_timeouts(r);
 		stage = "kubernetes-first";
 		if (kubernetes_first)
@@ -775,6 +736,9 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	struct full_pass *f = r->full;
 	size_t removed = 0;
 
+	if (ok)
+		sync_nft_full_post(r->nft); /* what nothing uses any more */
+	sync_nft_stats(r->nft, &r->st.nft);
 	ct_flush(r, "full");
 	for (size_t i = 0; ok && i < f->unbind.n; i++) {
 		/* A dirty pass between planning and now may want it again. */
@@ -792,9 +756,10 @@ static void finish_full(struct sync_reconcile *r, bool ok)
 	if (ok)
 		log_info("sync",
 		         "kind=full vs=%zu dests=%zu bound=%zu changes=%zu failed=%zu "
-		         "addr_removed=%zu draining=%zu duration_ms=%.1f",
+		         "addr_removed=%zu draining=%zu nft_writes=%llu duration_ms=%.1f",
 		         r->st.vs, r->st.dests, r->st.bound, f->p.sent, f->p.failed, removed,
-		         r->st.draining, (double)r->st.last_duration_us / 1000.0);
+		         r->st.draining, (unsigned long long)(r->st.nft.writes - f->nft_writes),
+		         (double)r->st.last_duration_us / 1000.0);
 	/* The kernel's table and its index are a pass's, not the daemon's. */
 	full_free(f);
 	r->full = NULL;
@@ -836,8 +801,9 @@ int sync_reconcile_full_step(struct sync_reconcile *r, size_t max, bool *more)
 static int update_key(void *ctx, const char *key)
 {
 	struct sync_reconcile *r = ctx;
+	int err = sync_desired_update(r->d, r->o.store, &r->node, key, &r->keys);
 
-	return sync_desired_update(r->d, r->o.store, &r->node, key, &r->keys);
+	return err ? err : sync_nft_update(r->nft, r->o.store, &r->node, key);
 }
 
 void sync_reconcile_note_event(struct sync_reconcile *r, uint64_t rx_us)
@@ -863,7 +829,7 @@ static int dirty_bind(struct sync_reconcile *r)
 		const struct net_addr *a = &r->keys.v[i].addr;
 
 		if (!r->keys.v[i].fwmark && sync_desired_is_bound(r->d, a) &&
-		    !set_has(&r->bound, a))
+		    !addr_set_has(&r->bound, a))
 			err = bind_addr(r, a);
 	}
 	return err ? err : own_set_bound(r);
@@ -876,7 +842,7 @@ static void dirty_unbind(struct sync_reconcile *r)
 		const struct net_addr *a = &r->keys.v[i].addr;
 
 		if (!r->keys.v[i].fwmark && !sync_desired_is_bound(r->d, a) &&
-		    set_has(&r->bound, a))
+		    addr_set_has(&r->bound, a))
 			unbind_addr(r, a);
 	}
 	own_shrink(r);
@@ -916,13 +882,19 @@ static int dirty_pass(struct sync_reconcile *r, uint64_t now_ms, struct pass *p)
 	if (err)
 		return keep_keys(r, p->kind, "desired", err);
 	r->st.dirty_passes++;
-	if (!r->keys.n)
+	if (!r->keys.n && !sync_filter_has_pending(sync_nft_filter(r->nft)))
 		return 0;
 	err = dirty_bind(r);
 	if (err)
 		return keep_keys(r, p->kind, "addresses", err);
 	t0 = mono_us();
-	err = run_keys(r, now_ms, p);
+	/* The filter's additions before IPVS sends traffic their way, its
+	 * removals once IPVS no longer does. */
+	err = sync_nft_dirty_pre(r->nft);
+	if (!err)
+		err = run_keys(r, now_ms, p);
+	sync_nft_dirty_post(r->nft);
+	sync_nft_stats(r->nft, &r->st.nft);
 	if (err)
 		return keep_keys(r, p->kind, "apply", err);
 	r->st.last_duration_us = mono_us() - t0;
@@ -982,6 +954,8 @@ uint64_t sync_reconcile_drain_deadline(const struct sync_reconcile *r)
 void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_stats *out)
 {
 	*out = r->st;
+	sync_nft_stats(r->nft, &out->nft);
+	out->kernel_writes += out->nft.writes;
 	out->bound = r->bound.n;
 	out->draining = sync_drain_count(r->drain);
 }
@@ -989,6 +963,16 @@ void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_
 const struct sync_desired *sync_reconcile_desired(const struct sync_reconcile *r)
 {
 	return r->d;
+}
+
+const struct sync_filter *sync_reconcile_filter(const struct sync_reconcile *r)
+{
+	return sync_nft_filter(r->nft);
+}
+
+bool sync_reconcile_full_wanted(const struct sync_reconcile *r)
+{
+	return sync_nft_need_full(r->nft);
 }
 
 const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r)

@@ -4,6 +4,10 @@
  * store) made true in IPVS and on kube-ipvs0, through struct sync_ops (the
  * kernel, an in-memory kernel in tests, or a recorder for `kipvs diff`).
  *
+ * Each pass programs the packet filter too (kipvs's nftables tables,
+ * sync_nft.h): its additions before the pass's IPVS changes, its removals
+ * after them.
+ *
  * Three kinds of pass:
  *   - full: re-reads the node's addresses, binds what is missing on
  *     kube-ipvs0, reads the kernel's virtual servers and then each one's
@@ -43,6 +47,7 @@
 #include "../sync_diff.h"
 #include "../sync_ops.h"
 #include "../sync_store.h"
+#include "sync_nft.h"
 
 #define SYNC_IFNAME "kube-ipvs0"
 /* Failed changes are counted by errno below this bound (EHWPOISON + 1). */
@@ -84,6 +89,8 @@ struct sync_reconcile_stats {
 	/* The last of events_to_kernel: from the event's bytes reaching kipvs
 	 * to the kernel's ack of the changes it caused. */
 	uint64_t last_event_to_kernel_us;
+	/* the packet filter (its writes are in kernel_writes too) */
+	struct sync_nft_stats nft;
 };
 
 int sync_reconcile_new(const struct sync_reconcile_opts *o, struct sync_reconcile **out)
@@ -94,6 +101,11 @@ void sync_reconcile_free(struct sync_reconcile *r);
  * it changed and every service was marked dirty. 0 or -ENOMEM. */
 int sync_reconcile_set_zone(struct sync_reconcile *r, const char *zone, bool *changed)
     __attribute__((warn_unused_result));
+/* The Node's spec.podCIDRs (--detect-local-mode=NodeCIDR tells pods by
+ * them). *changed (may be NULL): the filter's rules changed; the next full
+ * pass replaces them (sync_reconcile_full_wanted). 0 or -errno. */
+int sync_reconcile_set_pod_cidrs(struct sync_reconcile *r, const struct net_cidr *cidrs, size_t n,
+                                 bool *changed) __attribute__((warn_unused_result));
 /* Re-reads the interface addresses. *changed (may be NULL): the node
  * addresses changed and every service was marked dirty. 0 or -errno. */
 int sync_reconcile_refresh_node(struct sync_reconcile *r, bool *changed)
@@ -139,6 +151,11 @@ void sync_reconcile_stats(const struct sync_reconcile *r, struct sync_reconcile_
 
 /* The wanted table (for metrics). */
 const struct sync_desired *sync_reconcile_desired(const struct sync_reconcile *r);
+/* The wanted packet filter (diff, metrics). */
+const struct sync_filter *sync_reconcile_filter(const struct sync_reconcile *r);
+/* A full pass is due soon: the filter found a table or set gone, or its
+ * rules changed. */
+bool sync_reconcile_full_wanted(const struct sync_reconcile *r);
 /* This node as the passes see it (name, zone, NodePort addresses), for what
  * else is computed from the store after a pass (health-check node ports). */
 const struct sync_node *sync_reconcile_node(const struct sync_reconcile *r);

@@ -16,6 +16,7 @@ struct sync_record {
 	struct sync_record_entry *v;
 	size_t n, cap;
 	char created[16]; /* the interface recorded as created */
+	uint32_t nft_txns;
 	struct sync_ct_plan ct;
 };
 
@@ -35,6 +36,9 @@ void sync_record_free(struct sync_record *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].kind == SYNC_REC_NFT)
+			free((void *)r->v[i].nft.elems);
 	free(r->v);
 	sync_ct_plan_free(&r->ct);
 	free(r);
@@ -185,6 +189,56 @@ static int rec_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return rec_addr(be, SYNC_REC_ADDR_DEL, a);
 }
 
+/* --- nftables: reads from the inner backend, transactions recorded -------------------- */
+
+static int rec_nft_table(void *be, uint8_t family, const char *name,
+                         const struct nft_table_def *want, struct nft_table_def *out)
+{
+	struct sync_record *r = be;
+
+	return r->inner->nft_table(r->be, family, name, want, out);
+}
+
+static int rec_nft_elems(void *be, uint8_t family, const char *table, const struct nft_set_def *set,
+                         struct nft_elems *out)
+{
+	struct sync_record *r = be;
+
+	return r->inner->nft_elems(r->be, family, table, set, out);
+}
+
+static int rec_nft_apply(void *be, struct nft_op *ops, size_t n)
+{
+	struct sync_record *r = be;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sync_record_entry *e = add(r, SYNC_REC_NFT);
+		size_t bytes = 0;
+
+		if (!e)
+			return -ENOMEM;
+		ops[i].err = 0;
+		ops[i].bad = ops[i].n;
+		e->nft = ops[i];
+		e->nft_txn = r->nft_txns;
+		e->nft.elems = NULL;
+		if (ops[i].n) {
+			uint8_t *copy;
+
+			bytes = ops[i].n * nft_set_stride(&ops[i].table->sets[ops[i].set]);
+			copy = malloc(bytes);
+			if (!copy) {
+				r->n--;
+				return -ENOMEM;
+			}
+			memcpy(copy, ops[i].elems, bytes);
+			e->nft.elems = copy;
+		}
+	}
+	r->nft_txns++;
+	return 0;
+}
+
 static int rec_ct_clean(void *be, const struct sync_ct_plan *p)
 {
 	struct sync_record *r = be;
@@ -213,5 +267,8 @@ const struct sync_ops sync_record_ops = {
 	.addrs = rec_addrs,
 	.addr_add = rec_addr_add,
 	.addr_del = rec_addr_del,
+	.nft_table = rec_nft_table,
+	.nft_elems = rec_nft_elems,
+	.nft_apply = rec_nft_apply,
 	.ct_clean = rec_ct_clean,
 };

@@ -6,8 +6,10 @@
  *
  * A write is recorded as done (0): an interface that would be created gets
  * a placeholder index and no addresses; a change "succeeds". Entries keep
- * the order the pass wrote them in. Conntrack clean-up targets are kept in
- * one plan (sync_record_ct()), each entry naming its target there.
+ * the order the pass wrote them in. An nftables transaction is recorded op
+ * by op, each with a copy of its elements (the table it names is the
+ * caller's: it must outlive the record). Conntrack clean-up targets are
+ * kept in one plan (sync_record_ct()), each entry naming its target there.
  */
 #ifndef KIPVS_SYNC_RECORD_H
 #define KIPVS_SYNC_RECORD_H
@@ -22,6 +24,7 @@ enum sync_record_kind {
 	SYNC_REC_ADDR_DEL,
 	SYNC_REC_IPVS,     /* change */
 	SYNC_REC_TIMEOUTS, /* timeouts */
+	SYNC_REC_NFT,      /* nft: one operation of a transaction (elems owned) */
 	SYNC_REC_CT,       /* ct: a conntrack clean-up target, in sync_record_ct() */
 };
 
@@ -31,6 +34,8 @@ struct sync_record_entry {
 	struct net_addr addr;
 	struct ipvs_change change;
 	struct ipvs_timeouts timeouts;
+	struct nft_op nft;
+	uint32_t nft_txn; /* transactions recorded before this one's */
 	size_t ct;
 };
 

@@ -207,5 +207,22 @@ else
 	notok "fake apiserver for render" "$(cat "$tmp/api.err")"
 fi
 
+# README's "Data path" example is kipvs render --nft's text (its IPv4 table),
+# and nft (test/deps.sh installs it) accepts the whole rendering.
+"$bin" render --nft -f "$fx/datapath-example.json" --hostname-override node-a \
+	--node-ip 172.18.0.2 --cluster-cidr 10.244.0.0/16 >"$tmp/nft.out" 2>"$tmp/nft.err"
+awk '/^## Data path/ { s = 1 } s && /^```$/ { if (b) exit; b = 1; next } b' README.md >"$tmp/readme.nft"
+if [ -s "$tmp/readme.nft" ] && diff -u "$tmp/readme.nft" <(sed '/^table ip6 /,$d' "$tmp/nft.out") \
+	>"$tmp/diff"; then
+	ok "README's data path ruleset is kipvs render --nft of test/fixtures/k8s/datapath-example.json"
+else
+	notok "README's data path ruleset" "$(cat "$tmp/diff" "$tmp/nft.err")"
+fi
+if nft -c -f "$tmp/nft.out" 2>"$tmp/nftc.err"; then
+	ok "nft -c accepts kipvs render --nft (both tables)"
+else
+	notok "nft -c accepts kipvs render --nft" "$(cat "$tmp/nftc.err")"
+fi
+
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -6,6 +6,7 @@
  *   kipvs-testtool nl-test ...      ipvs/ directly (test/vm/cases/nl_*.sh)
  *   kipvs-testtool netif-test ...   ipvs/netif directly (test/vm/cases/netif.sh)
  *   kipvs-testtool httpd-test ...   the health/metrics servers (test/host/httpd_ops.py)
+ *   kipvs-testtool nft-test ...     the packet filter's passes (test/vm/cases/nft_*.sh)
  *   kipvs-testtool watch ...        kipvs watch with tuning knobs (test/host/kube_*.py)
  *   kipvs-testtool flow-client|flow-echo ...   one UDP/SCTP flow and its servers
  *                                   (test/vm/cases/conntrack_*.sh)
@@ -136,6 +137,7 @@ static const struct tool tools[] = {
 	{ "nl-test", tool_nltest },
 	{ "netif-test", tool_netif_test },
 	{ "httpd-test", tool_httpd_test },
+	{ "nft-test", tool_nft_test },
 	{ "watch", tool_watch },
 	{ "flow-client", tool_flow_client },
 	{ "flow-echo", tool_flow_echo },
@@ -150,8 +152,9 @@ int main(int argc, char **argv)
 	for (const struct tool *t = tools; argc >= 2 && t->name; t++)
 		if (!strcmp(argv[1], t->name))
 			return t->fn(argc - 1, argv + 1);
-	fputs("usage: kipvs-testtool "
-	      "nl-test|netif-test|httpd-test|watch|flow-client|flow-echo|ct-test|run ...\n",
-	      stderr);
+	fputs(
+	    "usage: kipvs-testtool "
+	    "nl-test|netif-test|httpd-test|nft-test|watch|flow-client|flow-echo|ct-test|run ...\n",
+	    stderr);
 	return 2;
 }

@@ -14,6 +14,8 @@ int tool_nltest_errors(void);
 int tool_netif_test(int argc, char **argv);
 /* The health and metrics servers with a fake ticking metric (host tests). */
 int tool_httpd_test(int argc, char **argv);
+/* The packet filter's passes over the real nf_tables (VM and host tests). */
+int tool_nft_test(int argc, char **argv);
 /* kipvs watch with the API client's tuning knobs (host tests). */
 int tool_watch(int argc, char **argv);
 /* UDP/SCTP flows with a fixed source port and their echo servers (VM tests). */

@@ -255,13 +255,61 @@ static void kubeadm_file_then_flags(void **state)
 	assert_string_equal(c.healthz_bind_address, "");
 	assert_int_equal(c.conntrack_max_per_core, 32768); /* null keeps the default */
 	assert_string_equal(c.config_file, path);
+	/* The packet filter's: clusterCIDR taken, an empty detectLocalMode and a
+	 * null masqueradeBit keep kube-proxy's defaults. */
+	assert_int_equal(c.n_cluster_cidrs, 1);
+	assert_int_equal(c.cluster_cidrs[0].plen, 16);
+	assert_int_equal(c.detect_local_mode, DETECT_LOCAL_CLUSTER_CIDR);
+	assert_int_equal(c.masquerade_bit, 14);
+	assert_false(c.masquerade_all);
 	/* One warning lists the inapplicable fields that were set, another the unknown. */
-	assert_int_equal(unit_log_count("config_fields_ignored", "iptables", "clusterCIDR",
-	                                "clientConnection.acceptContentTypes", NULL),
-	                 1);
+	assert_int_equal(
+	    unit_log_count("config_fields_ignored", "clientConnection.acceptContentTypes", NULL),
+	    1);
+	assert_int_equal(unit_log_count("config_fields_ignored", "clusterCIDR", NULL), 0);
+	assert_int_equal(unit_log_count("config_fields_ignored", "iptables", NULL), 0);
 	assert_int_equal(unit_log_count("config_fields_ignored", "oomScoreAdj", NULL), 0);
 	assert_int_equal(unit_log_count("config_fields_unknown", "someFutureField", NULL), 1);
 	unit_log_stop();
+	config_free(&c);
+	unlink(path);
+}
+
+/* The packet filter's fields, as kube-proxy names them. */
+static void filter_fields(void **state)
+{
+	struct kipvs_config c;
+	char err[256];
+
+	write_file("apiVersion: kubeproxy.config.k8s.io/v1alpha1\n"
+	           "kind: KubeProxyConfiguration\n"
+	           "mode: ipvs\n"
+	           "clusterCIDR: 10.0.0.0/8,fd00::/48\n"
+	           "detectLocalMode: InterfaceNamePrefix\n"
+	           "detectLocal:\n"
+	           "  interfaceNamePrefix: veth\n"
+	           "  bridgeInterface: cbr0\n"
+	           "iptables:\n"
+	           "  masqueradeAll: true\n"
+	           "  masqueradeBit: 12\n"
+	           "  localhostNodePorts: true\n");
+	config_init(&c);
+	unit_log_start();
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(
+	    unit_log_count("config_fields_ignored", "iptables.localhostNodePorts", NULL), 1);
+	unit_log_stop();
+	assert_int_equal(c.n_cluster_cidrs, 2);
+	assert_int_equal(c.detect_local_mode, DETECT_LOCAL_PREFIX);
+	assert_string_equal(c.pod_interface_prefix, "veth");
+	assert_string_equal(c.pod_bridge_interface, "cbr0");
+	assert_true(c.masquerade_all);
+	assert_int_equal(c.masquerade_bit, 12);
+	config_free(&c);
+	write_file("iptables:\n  masqueradeBit: 40\n");
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "iptables.masqueradeBit"));
 	config_free(&c);
 	unlink(path);
 }
@@ -372,6 +420,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(flag_errors),
 	cmocka_unit_test(nodeport_range),
 	cmocka_unit_test(kubeadm_file_then_flags),
+	cmocka_unit_test(filter_fields),
 	cmocka_unit_test(json_file),
 	cmocka_unit_test(file_errors),
 	cmocka_unit_test(help_lists_every_flag),

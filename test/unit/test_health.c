@@ -143,6 +143,23 @@ static void node_eligibility_only_affects_healthz(void **state)
 	health_free(h);
 }
 
+/* No nf_tables (or tables a full pass could not repair): /healthz fails,
+ * /livez does not (a restart cannot bring the module). */
+static void filter_down_only_affects_healthz(void **state)
+{
+	struct health *h = mk();
+	struct health_time t = at(1 * S);
+	char body[HEALTH_BODY_MAX];
+
+	health_updated(h, AF_INET, &t);
+	health_set_filter_down(h, true);
+	assert_int_equal(answer(h, HEALTH_HEALTHZ, 2 * S, body), 503);
+	assert_int_equal(answer(h, HEALTH_LIVEZ, 2 * S, body), 200);
+	health_set_filter_down(h, false);
+	assert_int_equal(answer(h, HEALTH_HEALTHZ, 2 * S, body), 200);
+	health_free(h);
+}
+
 static void families_are_judged_separately(void **state)
 {
 	struct health *h = mk();
@@ -232,6 +249,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(pending_update_times_out_at_the_boundary),
 	cmocka_unit_test(the_oldest_pending_update_counts),
 	cmocka_unit_test(node_eligibility_only_affects_healthz),
+	cmocka_unit_test(filter_down_only_affects_healthz),
 	cmocka_unit_test(families_are_judged_separately),
 	cmocka_unit_test(wall_clock_steps_do_not_matter),
 	cmocka_unit_test(time_format_is_gos),

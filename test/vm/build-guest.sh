@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or finds in the cache) what every kipvs test VM boots: Debian's cloud
 # kernel and a base initramfs holding busybox, ipvsadm, iproute2, curl, socat, conntrack, nft,
-# valgrind, their libraries, the kernel modules the tests need and test/vm/init.
+# iptables-nft, valgrind, their libraries, the kernel modules the tests need and test/vm/init.
 #
 #   test/vm/build-guest.sh      prints two lines: "kernel PATH" and "base PATH"
 #                               (a cpio archive; next to it, base-*.list names
@@ -88,7 +88,13 @@ moddir=$kroot/lib/modules/$krel
 mod_dirs="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter"
 mod_names="dummy veth virtio_net virtio_pci virtio_console libcrc32c
 ipip ip_gre gre fou fou6 ip6_tunnel ip6_gre sit tunnel4 tunnel6 sctp"
-tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat /usr/sbin/conntrack /usr/sbin/nft"
+tools="/usr/sbin/ipvsadm /usr/bin/ip /usr/bin/curl /usr/bin/socat /usr/sbin/conntrack /usr/sbin/nft
+/usr/sbin/xtables-nft-multi"
+# iptables-nft's extensions for an admin's rules in the nft cases (dlopened:
+# ldd does not name them); the multi binary answers to these names.
+xt_dir=/usr/lib/x86_64-linux-gnu/xtables
+xt_files="$xt_dir/libxt_standard.so $xt_dir/libxt_tcp.so $xt_dir/libxt_comment.so"
+xt_names="iptables-nft ip6tables-nft iptables-nft-save ip6tables-nft-save"
 busybox=/bin/busybox
 # valgrind's memcheck (test/vm/cases/valgrind_list.sh): the launcher binary and
 # the tool, run as VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin.
@@ -127,6 +133,7 @@ modlist=$(
 
 for t in $tools $busybox; do [ -x "$t" ] || die "missing $t (run test/deps.sh)"; done
 for t in $vg_files; do [ -r "$t" ] || die "missing $t (valgrind, libc6-dbg: run test/deps.sh)"; done
+for t in $xt_files; do [ -r "$t" ] || die "missing $t (iptables: run test/deps.sh)"; done
 libs=$(libs_of $tools /usr/bin/valgrind.bin)
 
 hash=$(
@@ -134,7 +141,7 @@ hash=$(
 		echo "$kid"
 		echo "$modlist"
 		cat "$0" "$here/init"
-		for f in $tools $busybox $vg_files $libs; do echo "$f"; cat "$f"; done
+		for f in $tools $busybox $vg_files $xt_files $libs; do echo "$f"; cat "$f"; done
 	} | sha256sum | cut -c1-16
 )
 # Uncompressed: under emulation the guest unpacks a plain cpio ~0.8 s faster
@@ -155,10 +162,11 @@ if [ ! -s "$base" ]; then
 			[ "$a" = busybox ] && continue
 			ln -s busybox "bin/$a"
 		done
-		for f in $tools $vg_files $libs; do
+		for f in $tools $vg_files $xt_files $libs; do
 			mkdir -p ".$(dirname "$f")"
 			cp -L "$f" ".$f"
 		done
+		for n in $xt_names; do ln -s xtables-nft-multi "usr/sbin/$n"; done
 		rm -f bin/ip # /usr/bin/ip is iproute2's; PATH puts /usr first anyway
 		ln -s ../bin/busybox sbin/modprobe # the kernel's request_module runs /sbin/modprobe
 		cp "$here/init" init

@@ -31,6 +31,7 @@ struct sync_mem {
 	size_t n_bound, cap_bound;
 	struct ipvs_timeouts timeouts;
 	struct fault fault[SYNC_MEM_N_CALLS];
+	struct sync_mem_nft *nft;
 	struct sync_ct_plan ct; /* every conntrack clean-up asked for */
 	size_t ct_calls;
 };
@@ -57,7 +58,17 @@ int sync_mem_new(struct sync_mem **out)
 	ipvs_table_init(&m->t);
 	sync_hash_init(&m->idx);
 	m->timeouts = (struct ipvs_timeouts){ .tcp = 900, .tcp_fin = 120, .udp = 300 };
+	if (sync_mem_nft_new(&m->nft)) {
+		sync_mem_free(m);
+		*out = NULL;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+struct sync_mem_nft *sync_mem_nft(const struct sync_mem *m)
+{
+	return m->nft;
 }
 
 void sync_mem_free(struct sync_mem *m)
@@ -69,6 +80,7 @@ void sync_mem_free(struct sync_mem *m)
 	sync_changes_free(&m->log);
 	free(m->node);
 	free(m->bound);
+	sync_mem_nft_free(m->nft);
 	sync_ct_plan_free(&m->ct);
 	free(m);
 }
@@ -520,6 +532,23 @@ static int mem_addr_del(void *be, int ifindex, const struct net_addr *a)
 	return 0;
 }
 
+static int mem_nft_table(void *be, uint8_t family, const char *name,
+                         const struct nft_table_def *want, struct nft_table_def *out)
+{
+	return sync_mem_nft_table(((struct sync_mem *)be)->nft, family, name, want, out);
+}
+
+static int mem_nft_elems(void *be, uint8_t family, const char *table, const struct nft_set_def *set,
+                         struct nft_elems *out)
+{
+	return sync_mem_nft_elems(((struct sync_mem *)be)->nft, family, table, set, out);
+}
+
+static int mem_nft_apply(void *be, struct nft_op *ops, size_t n)
+{
+	return sync_mem_nft_apply(((struct sync_mem *)be)->nft, ops, n);
+}
+
 static int mem_ct_clean(void *be, const struct sync_ct_plan *p)
 {
 	struct sync_mem *m = be;
@@ -556,5 +585,8 @@ const struct sync_ops sync_mem_ops = {
 	.addrs = mem_addrs,
 	.addr_add = mem_addr_add,
 	.addr_del = mem_addr_del,
+	.nft_table = mem_nft_table,
+	.nft_elems = mem_nft_elems,
+	.nft_apply = mem_nft_apply,
 	.ct_clean = mem_ct_clean,
 };

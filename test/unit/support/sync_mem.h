@@ -15,8 +15,9 @@
  * kernel reports them; new destinations are listed first, as in a dump.
  *
  * Faults can be injected (sync_mem_fail) and every change applied is kept in
- * a log, so a test sees what a pass sent. Conntrack clean-up plans are kept
- * (appended) as they come.
+ * a log, so a test sees what a pass sent. The nftables members go to an
+ * in-memory nf_tables (sync_mem_nft.h), reached with sync_mem_nft().
+ * Conntrack clean-up plans are kept (appended) as they come.
  */
 #ifndef KIPVS_SYNC_MEM_H
 #define KIPVS_SYNC_MEM_H
@@ -25,6 +26,7 @@
 #include <stdint.h>
 
 #include "../../../sync/sync_ops.h"
+#include "sync_mem_nft.h"
 
 #define SYNC_MEM_NODE_IFINDEX  2
 #define SYNC_MEM_DUMMY_IFINDEX 10
@@ -62,6 +64,8 @@ int sync_mem_set_bound(struct sync_mem *m, const char *name, const struct net_ad
 /* The addresses on the dummy interface, sorted (NULL, 0 without it). */
 const struct net_addr *sync_mem_bound(const struct sync_mem *m, size_t *n);
 const struct ipvs_timeouts *sync_mem_timeouts(const struct sync_mem *m);
+/* The in-memory nf_tables behind the nftables members. */
+struct sync_mem_nft *sync_mem_nft(const struct sync_mem *m);
 /* Every conntrack target asked for since the last reset, and (*calls, may
  * be NULL) in how many ct_clean calls. */
 const struct sync_ct_plan *sync_mem_ct(const struct sync_mem *m, size_t *calls);

@@ -95,7 +95,7 @@ must stop_kipvs
 # --- cleanup -----------------------------------------------------------------
 ./kipvs cleanup $NODE >"$VM_TMP/cleanup1" 2>&1
 check_eq cleanup_exit_0 0 $?
-check_eq cleanup_says "removed $n_owned virtual servers and kube-ipvs0, 4 foreign left alone" "$(cat "$VM_TMP/cleanup1")"
+check_eq cleanup_says "removed $n_owned virtual servers, kube-ipvs0 and the nftables tables ip/ip6 kipvs, 4 foreign left alone" "$(cat "$VM_TMP/cleanup1")"
 check_same cleanup_leaves_foreign_only "cat $VM_TMP/foreign" "ipvsadm -S -n | sort"
 check_not kube_ipvs0_removed ip link show kube-ipvs0
 ./kipvs cleanup $NODE >"$VM_TMP/cleanup2" 2>&1
