@@ -553,13 +553,18 @@ class Driver:
 
     # ---- the run ----
 
-    def wait_go(self, limit=600):
+    def wait_go(self, limit=4 * 3600):
+        """Every host companion starts with the VM, and in a whole `make test`
+        the guest reaches this case 20 minutes or more later (600 s was too
+        short: the fake was gone when the guest came). The VM harness ends
+        the companions when the VM run ends, so the limit only bounds a
+        driver run by hand."""
         t_end = time.monotonic() + limit
         while time.monotonic() < t_end:
             code, _ = self.api.request("GET", "/api/v1/namespaces/kube-system/configmaps/soak-go")
             if code == 200:
                 return True
-            time.sleep(0.5)
+            time.sleep(1)
         return False
 
     def run(self):
