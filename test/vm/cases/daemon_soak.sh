@@ -181,12 +181,13 @@ evidence metric_401 "$F401" eq "$(msum kipvs_api_request_failures_total 'code="4
 [ "$FTOK" -gt 0 ] && evidence token_reloaded 1 ge "$(n 'event=token_reloaded ')"
 evidence log_truncated "$FTR" eq "$(n 'event=kube_request_failed .* op=list .* err="invalid answer"')"
 evidence metric_truncated "$FTR" eq "$(msum kipvs_api_request_failures_total 'code="invalid"')"
-# Cut streams and reset connections: "error" (no complete answer). A reset
-# comes in twos: libcurl silently sends a request again once when a reused
-# connection dies before answering.
-evidence log_cut $((FDROP + FREF / 2)) ge "$(n 'event=kube_request_failed .* op=watch .* err=')"
-evidence metric_cut $((FDROP + FREF / 2)) ge "$(msum kipvs_api_request_failures_total 'code="error"')"
-evidence metric_watch_restarts $((FDROP + FREF / 2)) ge "$(msum kipvs_watch_restarts_total)"
+# Cut streams and reset connections: "error" (no complete answer). Resets
+# are not counted one for one: libcurl silently sends a request again once
+# when a reused connection dies before answering, so a pair of resets shows
+# as one failure or none (seen in a whole make test: 4 resets, 1 drop, 2 cuts).
+evidence log_cut "$FDROP" ge "$(n 'event=kube_request_failed .* op=watch .* err=')"
+evidence metric_cut "$FDROP" ge "$(msum kipvs_api_request_failures_total 'code="error"')"
+evidence metric_watch_restarts "$FDROP" ge "$(msum kipvs_watch_restarts_total)"
 evidence log_410 "$F410" ge "$(n 'event=watch_expired ')"
 evidence log_relist_410 "$F410" ge "$(n 'event=relist .* reason=410')"
 evidence metric_relists $((F410 + FHUGE)) ge "$(msum kipvs_watch_relists_total)"
@@ -205,7 +206,7 @@ NCUT=$(n 'event=kube_request_failed .* op=watch .* err=')
 evidence log_too_large "$FHUGE" le "$NHUGE"
 [ "$FHUGE" -ge 3 ] && evidence log_too_large_seen 1 ge "$NHUGE"
 evidence log_relist_too_large "$NHUGE" eq "$(n 'event=relist .* reason=event-too-large')"
-evidence log_huge_accounted $((FDROP + FREF / 2 + FHUGE)) ge $((NCUT + NHUGE))
+evidence log_huge_accounted $((FDROP + FHUGE)) ge $((NCUT + NHUGE))
 diag "3 MiB objects taken: $FBIG"
 evidence log_trickle "$FTRK" ge "$(n 'event=list_slow ')"
 if [ "$FREJ" -gt 0 ]; then
