@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "nlsock.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -67,24 +68,11 @@ static uint32_t next_seq(struct ct_handle *h)
 	return h->seq;
 }
 
-static int send_buf(int fd, const void *buf, size_t len)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	ssize_t n;
-
-	do
-		n = sendto(fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 static int send_msg(int fd, struct nl_msg *m)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
 
-	return send_buf(fd, nlh, nlh->nlmsg_len);
+	return nlsock_send(fd, nlh, nlh->nlmsg_len);
 }
 
 static void reset_msg(struct nl_msg *m)
@@ -117,8 +105,8 @@ static int wait_reply(struct ct_handle *h, int fd, uint32_t seq, msg_fn fn, void
 
 	for (;;) {
 		ssize_t n = recv(fd, h->rbuf, RBUF_LEN, MSG_TRUNC);
-		struct nlmsghdr *nlh = (struct nlmsghdr *)h->rbuf;
-		size_t len;
+		const struct nlmsghdr *nlh;
+		size_t at = 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -126,8 +114,7 @@ static int wait_reply(struct ct_handle *h, int fd, uint32_t seq, msg_fn fn, void
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if (n > RBUF_LEN)
 			return -EMSGSIZE;
-		len = (size_t)n;
-		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+		while ((nlh = nlsock_next(h->rbuf, (size_t)n, &at))) {
 			if (nlh->nlmsg_seq != seq)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_DONE)
@@ -276,20 +263,19 @@ static int delete_window(struct ct_handle *h, const struct ct_entry *v, size_t f
 	h->seq = seq0 + (uint32_t)n - 1;
 	if (!n)
 		return 0;
-	err = send_buf(h->del_fd, h->sbuf, len);
+	err = nlsock_send(h->del_fd, h->sbuf, len);
 	if (err)
 		return err;
 	while (acked < n) {
 		ssize_t r = recv(h->del_fd, h->rbuf, RBUF_LEN, 0);
-		struct nlmsghdr *nlh = (struct nlmsghdr *)h->rbuf;
-		size_t rl;
+		const struct nlmsghdr *nlh;
+		size_t at = 0;
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		rl = (size_t)r;
-		for (; NLMSG_OK(nlh, rl); nlh = NLMSG_NEXT(nlh, rl)) {
+		while ((nlh = nlsock_next(h->rbuf, (size_t)r, &at))) {
 			uint32_t k = nlh->nlmsg_seq - seq0;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR || k >= n)

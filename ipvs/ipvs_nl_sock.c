@@ -27,6 +27,7 @@
 #include "../lib/log.h"
 #include "ipvs_nl.h"
 #include "nle.h"
+#include "nlsock.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -66,15 +67,7 @@ uint32_t ipvs_nl_next_seq(struct ipvs_handle *h)
 
 int ipvs_nl_send(struct ipvs_handle *h, const void *buf, size_t len)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	ssize_t n;
-
-	do
-		n = sendto(h->fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return nlsock_send(h->fd, buf, len);
 }
 
 int ipvs_nl_send_msg(struct ipvs_handle *h)
@@ -249,22 +242,12 @@ static int wait_msg(uint32_t seq, const struct nlmsghdr *nlh, ipvs_nl_msg_cb cb,
 int ipvs_nl_walk(const struct nlmsghdr *nlh, unsigned len, uint32_t seq, ipvs_nl_msg_cb cb,
                  void *arg, int *ret)
 {
-	/*
-	 * NLMSG_OK/NLMSG_NEXT want a signed count: a last message whose length
-	 * is not a multiple of 4 takes more than is left, and an unsigned count
-	 * wraps and lets NLMSG_OK read on past the datagram. So step by hand,
-	 * and stop when the next aligned message would begin past the end.
-	 */
-	while (len >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= len) {
-		unsigned step = NLMSG_ALIGN(nlh->nlmsg_len);
+	const void *dgram = nlh;
+	size_t off = 0;
 
+	while ((nlh = nlsock_next(dgram, len, &off)))
 		if (wait_msg(seq, nlh, cb, arg, ret))
 			return 1;
-		if (step >= len)
-			break;
-		len -= step;
-		nlh = (const struct nlmsghdr *)((const char *)nlh + step);
-	}
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "nft_nl.h"
+#include "nlsock.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -141,19 +142,6 @@ void nft_last_batch(const struct nft_handle *h, size_t *msgs, size_t *bytes)
 
 /* --- sending and receiving ---------------------------------------------------- */
 
-static int send_buf(struct nft_handle *h, const void *buf, size_t len)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	ssize_t n;
-
-	do
-		n = sendto(h->fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* The socket must take @len bytes in one sendmsg() (the kernel refuses
  * more than its send buffer): grow it when a batch is larger. */
 static int fit_sndbuf(struct nft_handle *h, size_t len)
@@ -225,14 +213,12 @@ static int wait_reply(struct nft_handle *h, uint32_t seq, reply_cb cb, void *arg
 
 	for (;;) {
 		ssize_t n = recv_dgram(h);
-		struct nlmsghdr *nlh;
-		int rem;
+		const struct nlmsghdr *nlh;
+		size_t at = 0;
 
 		if (n < 0)
 			return (int)n;
-		rem = (int)n;
-		for (nlh = (struct nlmsghdr *)h->rbuf; nlmsg_ok(nlh, rem);
-		     nlh = nlmsg_next(nlh, &rem)) {
+		while ((nlh = nlsock_next(h->rbuf, (size_t)n, &at))) {
 			uint32_t off;
 
 			if (nlh->nlmsg_seq != seq)
@@ -267,7 +253,7 @@ static int request(struct nft_handle *h, uint8_t type, uint8_t family, bool dump
 	if (err)
 		return err;
 	nlh = nlmsg_hdr(h->req);
-	err = send_buf(h, nlh, nlh->nlmsg_len);
+	err = nlsock_send(h->fd, nlh, nlh->nlmsg_len);
 	return err ? err : wait_reply(h, seq, cb, arg);
 }
 
@@ -504,14 +490,12 @@ static int read_answers(struct nft_handle *h, struct nft_op *ops)
 
 	for (;;) {
 		ssize_t n = recv_dgram(h);
-		struct nlmsghdr *nlh;
-		int rem;
+		const struct nlmsghdr *nlh;
+		size_t at = 0;
 
 		if (n < 0)
 			return (int)n;
-		rem = (int)n;
-		for (nlh = (struct nlmsghdr *)h->rbuf; nlmsg_ok(nlh, rem);
-		     nlh = nlmsg_next(nlh, &rem)) {
+		while ((nlh = nlsock_next(h->rbuf, (size_t)n, &at))) {
 			const struct nlmsgerr *e = nlmsg_data(nlh);
 			uint32_t off;
 			int err;
@@ -560,7 +544,7 @@ int nft_apply(struct nft_handle *h, struct nft_op *ops, size_t n)
 		return 0;
 	err = fit_sndbuf(h, b->len);
 	if (!err)
-		err = send_buf(h, b->buf, b->len);
+		err = nlsock_send(h->fd, b->buf, b->len);
 	if (!err)
 		err = read_answers(h, ops);
 	if (err == -ENOENT || err == -EPROTONOSUPPORT)
